@@ -1,0 +1,181 @@
+"""Shared fixtures: a small province, a taxonomy, themes and the named personas.
+
+Personas: ``citizen`` (no account), ``clerk`` (desk clerk), ``dept_officer`` (housing bureau
+of the city), ``other_dept_officer`` (transport bureau), ``supervisor`` (desk supervisor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from yiwang.accounts.actions import do_create_staff, do_sync_roles
+from yiwang.accounts.models import User
+from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit_message
+from yiwang.intake.models import Channel, Message
+from yiwang.intake.validation import SubmissionInput, validate_submission
+from yiwang.lib.codes import new_submission_token
+from yiwang.orgs.models import Department, Region
+from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
+
+PASSWORD = "a-long-test-password-2026"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def regions(db: None) -> dict[str, Region]:
+    province = Region.objects.create(code="330000", name_zh="浙江省", level="province")
+    city = Region.objects.create(code="330100", name_zh="杭州市", level="city", parent=province)
+    west = Region.objects.create(code="330106", name_zh="西湖区", level="county", parent=city)
+    bin_ = Region.objects.create(code="330108", name_zh="滨江区", level="county", parent=city)
+    return {"province": province, "city": city, "xihu": west, "binjiang": bin_}
+
+
+@pytest.fixture
+def departments(regions: dict[str, Region]) -> dict[str, Department]:
+    office = Department.objects.create(
+        short_code="浙政办",
+        name_zh="浙江省人民政府办公厅",
+        kind="general_office",
+        region=regions["province"],
+    )
+
+    def dept(code: str, name: str, kind: str, region: str) -> Department:
+        return Department.objects.create(
+            short_code=code, name_zh=name, kind=kind, region=regions[region], parent=office
+        )
+
+    return {
+        "office": office,
+        "province_transport": dept("浙交", "浙江省交通运输厅", "transport", "province"),
+        "housing": dept("杭建", "杭州市住房保障和房产管理局", "housing", "city"),
+        "transport": dept("杭交", "杭州市交通运输局", "transport", "city"),
+        "xihu_housing": dept("西湖建", "西湖区住房和城乡建设局", "housing", "xihu"),
+    }
+
+
+@pytest.fixture
+def taxonomy(db: None) -> dict[str, Category]:
+    version = TaxonomyVersion.objects.create(name="test", is_active=True)
+
+    def cat(code: str, name: str, kind: str = "", parent: Category | None = None) -> Category:
+        return Category.objects.create(
+            version=version,
+            code=code,
+            name_zh=name,
+            dept_kind=kind,
+            parent=parent,
+            depth=2 if parent else 1,
+            is_leaf=parent is not None,
+        )
+
+    housing = cat("01", "住房", "housing")
+    transport = cat("04", "交通", "transport")
+    return {
+        "housing": housing,
+        "transport": transport,
+        "repairs": cat("01.01", "房屋维修", "", housing),
+        "buses": cat("04.01", "公交", "", transport),
+        "taxis": cat("04.02", "出租车", "", transport),
+    }
+
+
+@pytest.fixture
+def theme(db: None) -> Theme:
+    return Theme.objects.create(code="t01", name_zh="办事少跑腿", name_en="Fewer trips")
+
+
+def _staff(username: str, roles: list[str], department: Department | None) -> User:
+    do_sync_roles()
+    return do_create_staff(
+        username, PASSWORD, roles=roles, department_id=department.pk if department else None
+    )
+
+
+@pytest.fixture
+def clerk(departments: dict[str, Department]) -> User:
+    return _staff("clerk", ["desk_clerk"], departments["office"])
+
+
+@pytest.fixture
+def supervisor(departments: dict[str, Department]) -> User:
+    return _staff("supervisor", ["desk_supervisor"], departments["office"])
+
+
+@pytest.fixture
+def dept_officer(departments: dict[str, Department]) -> User:
+    return _staff("dept_officer", ["dept_officer"], departments["housing"])
+
+
+@pytest.fixture
+def dept_head(departments: dict[str, Department]) -> User:
+    return _staff("dept_head", ["dept_head"], departments["housing"])
+
+
+@pytest.fixture
+def other_dept_officer(departments: dict[str, Department]) -> User:
+    return _staff("other_dept_officer", ["dept_officer"], departments["transport"])
+
+
+@pytest.fixture
+def signed_in() -> Callable[[User], Client]:
+    def sign_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+def message_input(**overrides: Any) -> SubmissionInput:
+    values: dict[str, Any] = {
+        "title": "小区电梯长期故障",
+        "content": "我们小区3幢的电梯已经坏了两个月，物业一直不修，老人上下楼非常困难。",
+        "nature": "complaint",
+        "region": "330106",
+        "mobile": "13800138000",
+    }
+    values.update(overrides)
+    return SubmissionInput(**values)
+
+
+@pytest.fixture
+def submit(regions: dict[str, Region]) -> Callable[..., SubmissionResult]:
+    """Submit a message through the real action, as the web form would."""
+
+    def _submit(
+        channel: Channel = Channel.WEB, token: str | None = None, **overrides: Any
+    ) -> SubmissionResult:
+        clean = validate_submission(message_input(**overrides))
+        context = SubmissionContext(
+            channel=channel, submission_token=token or new_submission_token(), client_ip="10.0.0.1"
+        )
+        return do_submit_message(clean, context)
+
+    return _submit
+
+
+@pytest.fixture
+def message_for(
+    submit: Callable[..., SubmissionResult], departments: dict[str, Department]
+) -> Callable[[str], Message]:
+    """A message whose lead department is the named one (as triage will set it)."""
+
+    def _message(department: str, **overrides: Any) -> Message:
+        message = submit(**overrides).message
+        message.lead_department = departments[department]
+        message.save(update_fields=["lead_department"])
+        return message
+
+    return _message

@@ -1,0 +1,106 @@
+"""The roles of the platform: groups of permissions, each with a department scope.
+
+Roles are Django groups named by their code; ``sync_roles`` (run by migrate) keeps their
+permissions equal to this table, so the table is the single source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(StrEnum):
+    NONE = "none"  # sees no messages
+    DEPARTMENT = "department"  # sees the messages of the user's own department
+    ALL = "all"  # sees every message
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    code: str
+    label: Promise
+    scope: Scope
+    permissions: tuple[str, ...]
+
+
+ROLES: tuple[RoleDefinition, ...] = (
+    RoleDefinition("citizen", _("Citizen"), Scope.NONE, ()),
+    RoleDefinition(
+        "desk_clerk",
+        _("Desk clerk"),
+        Scope.ALL,
+        ("accounts.view_all_messages", "accounts.act_on_messages"),
+    ),
+    RoleDefinition(
+        "editor",
+        _("Editor"),
+        Scope.ALL,
+        ("accounts.view_all_messages", "accounts.edit_publications"),
+    ),
+    RoleDefinition(
+        "dept_officer",
+        _("Department officer"),
+        Scope.DEPARTMENT,
+        ("accounts.view_department_messages", "accounts.act_on_messages"),
+    ),
+    RoleDefinition(
+        "dept_head",
+        _("Department head"),
+        Scope.DEPARTMENT,
+        (
+            "accounts.view_department_messages",
+            "accounts.act_on_messages",
+            "accounts.export_messages",
+        ),
+    ),
+    RoleDefinition(
+        "desk_supervisor",
+        _("Desk supervisor"),
+        Scope.ALL,
+        (
+            "accounts.view_all_messages",
+            "accounts.act_on_messages",
+            "accounts.export_messages",
+            "accounts.view_personal_data",
+            "accounts.manage_taxonomy",
+        ),
+    ),
+    RoleDefinition(
+        "leader",
+        _("Leader"),
+        Scope.ALL,
+        ("accounts.view_all_messages", "accounts.view_overview", "accounts.export_messages"),
+    ),
+    RoleDefinition(
+        "finance_officer", _("Finance officer"), Scope.NONE, ("accounts.handle_finance",)
+    ),
+    RoleDefinition(
+        "enforcement_officer",
+        _("Enforcement officer"),
+        Scope.NONE,
+        ("accounts.handle_enforcement",),
+    ),
+    RoleDefinition(
+        "disclosure_officer",
+        _("Disclosure officer"),
+        Scope.NONE,
+        ("accounts.handle_disclosure",),
+    ),
+    RoleDefinition(
+        "administrator",
+        _("Administrator"),
+        Scope.ALL,
+        (
+            "accounts.view_all_messages",
+            "accounts.manage_organisations",
+            "accounts.manage_taxonomy",
+            "accounts.manage_api_clients",
+        ),
+    ),
+)
+
+ROLES_BY_CODE = {role.code: role for role in ROLES}

@@ -1,0 +1,137 @@
+"""Demo data: one province's organisations, the default taxonomy, staff and messages.
+
+Everything here is idempotent: reference data upserts by code, messages carry a fixed
+submission token, so running ``load_demo`` again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from django.utils import timezone
+from yiwang.demo.generator import DemoMessage, generate_messages
+
+from yiwang.accounts.actions import do_create_staff
+from yiwang.accounts.models import User
+from yiwang.demo.states import advance_demo_state
+from yiwang.intake.actions import SubmissionContext, do_submit_message
+from yiwang.intake.models import Channel, Message
+from yiwang.intake.validation import IMPORT_CONTENT_LIMIT, SubmissionInput, validate_submission
+from yiwang.lib.tables import ImportReport, Table, read_table
+from yiwang.orgs.imports import import_departments, import_halls, import_regions
+from yiwang.orgs.models import Department
+from yiwang.taxonomy.imports import do_activate_version, import_taxonomy, import_themes
+from yiwang.taxonomy.models import TaxonomyVersion
+
+PACKAGE = Path(__file__).resolve().parent.parent
+ORGS_DATA = PACKAGE / "orgs" / "data"
+TAXONOMY_DATA = PACKAGE / "taxonomy" / "data"
+DEFAULT_TAXONOMY_NAME = "yiwang-default-40-223"
+DEMO_PASSWORD = "yiwang-demo-2026"  # noqa: S105 - printed by script/run for demo logins
+
+# username, roles, department short code, display name
+DEMO_STAFF: tuple[tuple[str, tuple[str, ...], str | None, str], ...] = (
+    ("clerk", ("desk_clerk",), "浙政办", "王小红 (desk clerk)"),
+    ("supervisor", ("desk_supervisor",), "浙政办", "李建国 (desk supervisor)"),
+    ("leader", ("leader",), "浙政办", "陈明 (leader)"),
+    ("editor", ("editor",), "浙政办", "赵晓 (editor)"),
+    ("housing_officer", ("dept_officer",), "杭建", "刘洋 (Hangzhou housing officer)"),
+    ("housing_head", ("dept_head",), "杭建", "周伟 (Hangzhou housing head)"),
+    ("transport_officer", ("dept_officer",), "杭交", "孙丽 (Hangzhou transport officer)"),
+    ("admin", ("administrator",), None, "Administrator"),
+)
+
+
+def _table(path: Path) -> Table:
+    return read_table(path.read_bytes(), path.name)
+
+
+def _checked(report: ImportReport, what: str) -> ImportReport:
+    if not report.ok:
+        raise RuntimeError(f"{what}: " + "; ".join(str(e) for e in report.errors[:5]))
+    return report
+
+
+def load_reference_data() -> None:
+    _checked(import_regions(_table(ORGS_DATA / "demo_regions.csv")), "regions")
+    _checked(import_departments(_table(ORGS_DATA / "demo_departments.csv")), "departments")
+    _checked(import_halls(_table(ORGS_DATA / "demo_halls.csv")), "halls")
+    _checked(import_themes(_table(TAXONOMY_DATA / "themes.csv")), "themes")
+    load_default_taxonomy()
+
+
+def load_default_taxonomy() -> TaxonomyVersion:
+    existing = TaxonomyVersion.objects.filter(name=DEFAULT_TAXONOMY_NAME).first()
+    if existing is not None:
+        return existing
+    version, report = import_taxonomy(
+        _table(TAXONOMY_DATA / "default_taxonomy.csv"),
+        name=DEFAULT_TAXONOMY_NAME,
+        source="yiwang default taxonomy (40 major, 223 minor categories)",
+    )
+    _checked(report, "taxonomy")
+    assert version is not None
+    if not TaxonomyVersion.objects.filter(is_active=True).exists():
+        do_activate_version(version)
+    return version
+
+
+def load_demo_staff() -> list[str]:
+    created = []
+    for username, roles, department, display in DEMO_STAFF:
+        if User.objects.filter(username=username).exists():
+            continue
+        dept = Department.objects.filter(short_code=department).first() if department else None
+        user = do_create_staff(
+            username,
+            DEMO_PASSWORD,
+            roles=list(roles),
+            department_id=dept.pk if dept else None,
+            display_name=display,
+        )
+        if "administrator" in roles:
+            User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
+        created.append(username)
+    return created
+
+
+_CHANNELS = (Channel.WEB, Channel.WEB, Channel.WEB, Channel.API, Channel.QR, Channel.HALL)
+
+
+def load_demo_messages(count: int = 300, seed: int = 2017) -> int:
+    """Submit the generated messages through the normal action; returns how many were new."""
+    rng = random.Random(seed)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    created = 0
+    for index, demo in enumerate(generate_messages(count, seed=seed)):
+        result = _submit(demo, index, today, rng.choice(_CHANNELS), seed)
+        if result is not None:
+            created += 1
+            advance_demo_state(result, demo, rng)
+    return created
+
+
+def _submit(
+    demo: DemoMessage, index: int, today: dt.datetime, channel: Channel, seed: int
+) -> Message | None:
+    at = today - dt.timedelta(days=demo.days_ago) + dt.timedelta(minutes=demo.minutes_into_day)
+    at = min(at, timezone.now())
+    raw = SubmissionInput(
+        title=demo.title,
+        content=demo.content,
+        nature=demo.nature,
+        region=demo.region_code,
+        theme=demo.theme_code or "",
+        contact_name=demo.contact_name,
+        mobile=demo.mobile or "",
+        email=demo.email or "",
+        consent_publish=demo.consent_publish,
+    )
+    clean = validate_submission(raw, content_limit=IMPORT_CONTENT_LIMIT)
+    context = SubmissionContext(
+        channel=channel, submission_token=f"demo-{seed}-{index:05d}", source="demo", submitted_at=at
+    )
+    result = do_submit_message(clean, context)
+    return result.message if result.created else None

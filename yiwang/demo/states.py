@@ -1,0 +1,65 @@
+"""Move demo messages along so the desk looks like a working one.
+
+Demo seeding only: real moves go through the casework state machine. Each step writes the
+same history a real move would (a public STATE_CHANGED event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from yiwang.demo.generator import DemoMessage
+
+from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
+from yiwang.taxonomy.models import Category, TaxonomyVersion
+from yiwang.taxonomy.routing import route_lead_department
+
+_PATH = (
+    MessageState.TRIAGED,
+    MessageState.FORWARDED,
+    MessageState.ACCEPTED,
+    MessageState.REPLIED,
+    MessageState.CLOSED,
+)
+REPLY = (
+    "您好！您反映的“{title}”问题已收悉。经{department}调查核实，相关情况已责成责任单位整改，"
+    "预计近期完成。如仍有问题，欢迎继续反映。感谢您对我们工作的关心和支持！"
+)
+
+
+def _leaf(major_code: str, rng: random.Random) -> Category | None:
+    version = TaxonomyVersion.objects.filter(is_active=True).first()
+    leaves = list(Category.objects.filter(version=version, parent__code=major_code, is_leaf=True))
+    return rng.choice(leaves) if leaves else None
+
+
+def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) -> None:
+    """Older messages are further along; today's are mostly still new."""
+    steps = (
+        min(len(_PATH), rng.randint(0, demo.days_ago + 1)) if demo.days_ago else rng.randint(0, 1)
+    )
+    if steps == 0:
+        return
+    category = _leaf(demo.major_code, rng)
+    if category is None:
+        return
+    message.category = category
+    message.lead_department = route_lead_department(category, message.region)
+    at = message.submitted_at
+    for state in _PATH[:steps]:
+        at = at + dt.timedelta(hours=rng.randint(1, 20))
+        MessageEvent.objects.create(
+            message=message,
+            at=at,
+            kind=EventKind.STATE_CHANGED,
+            from_state=message.state,
+            to_state=state,
+            is_public=True,
+        )
+        message.state = state
+    if steps >= 4:
+        department = message.lead_department.name_zh if message.lead_department else "相关部门"
+        message.reply_text = REPLY.format(title=message.title, department=department)
+        message.replied_at = at
+    message.save()

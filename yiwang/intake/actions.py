@@ -1,0 +1,224 @@
+"""Every write of message intake goes through here (web form, API, imports, demo data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from yiwang.accounts.models import ApiClient
+from yiwang.intake.models import (
+    Attachment,
+    Channel,
+    DailySequence,
+    EventKind,
+    Message,
+    MessageEvent,
+    attachment_path_for,
+)
+from yiwang.intake.personal import lookup_hash, seal, unseal
+from yiwang.intake.validation import CleanSubmission
+from yiwang.lib.codes import derive_query_code, format_tracking_number, query_code_digest
+from yiwang.lib.text import normalize_for_fingerprint
+
+DUPLICATE_WINDOW = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SubmissionContext:
+    """Where a submission came from; none of it is shown to the public."""
+
+    channel: Channel
+    submission_token: str
+    source: str = ""
+    client_ip: str = ""
+    api_client: ApiClient | None = None
+    submitted_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    message: Message
+    # The query code, when this caller may see it: a new message, or a replay of the same
+    # submission token. None for an identical message sent again under a new token.
+    query_code: str | None
+    created: bool
+
+
+def _query_key() -> bytes:
+    return settings.YIWANG_QUERY_CODE_KEY.encode()
+
+
+def next_tracking_number(day: dt.date) -> str:
+    """Hand out the day's next number in a short transaction of its own.
+
+    The counter row is locked only for this UPDATE, not for the whole submission, so
+    concurrent submissions queue for microseconds. A submission that fails later leaves a
+    gap in the day's numbers, which is harmless.
+    """
+    with transaction.atomic():
+        if not DailySequence.objects.filter(day=day).update(last_value=F("last_value") + 1):
+            try:
+                with transaction.atomic():
+                    DailySequence.objects.create(day=day, last_value=1)
+            except IntegrityError:  # another process created today's row first
+                DailySequence.objects.filter(day=day).update(last_value=F("last_value") + 1)
+        value = DailySequence.objects.values_list("last_value", flat=True).get(day=day)
+    return format_tracking_number(settings.YIWANG_TRACKING_PREFIX, day, value)
+
+
+def message_fingerprint(clean: CleanSubmission, client_ip: str) -> str:
+    """Same words from the same person: the same fingerprint (contact, else address)."""
+    who = clean.mobile or clean.email or f"ip:{client_ip}"
+    text = "\x00".join(
+        (normalize_for_fingerprint(clean.title), normalize_for_fingerprint(clean.content), who)
+    )
+    return lookup_hash("fingerprint", text)
+
+
+def _find_existing(token_hash: str, fingerprint: str, now: dt.datetime) -> SubmissionResult | None:
+    """The message this submission repeats: same token, or same words within the window."""
+    by_token = Message.objects.filter(submission_token_hash=token_hash).first()
+    if by_token is not None:
+        return SubmissionResult(by_token, None, created=False)
+    by_text = Message.objects.filter(fingerprint=fingerprint).first()
+    if by_text is not None and now - by_text.submitted_at < DUPLICATE_WINDOW:
+        return SubmissionResult(by_text, None, created=False)
+    if by_text is not None:  # outside the window: the old message gives up its fingerprint
+        Message.objects.filter(pk=by_text.pk, fingerprint=fingerprint).update(fingerprint=None)
+    return None
+
+
+def _replayed(result: SubmissionResult, context: SubmissionContext) -> SubmissionResult:
+    """A duplicate: record it, and show the query code again only to the same submitter."""
+    message = result.message
+    MessageEvent.objects.create(
+        message=message, at=timezone.now(), kind=EventKind.RESUBMITTED, note=context.channel
+    )
+    same_token = message.submission_token_hash == lookup_hash(
+        "submission-token", context.submission_token
+    )
+    code = derive_query_code(_query_key(), context.submission_token) if same_token else None
+    return SubmissionResult(message, code, created=False)
+
+
+def do_submit_message(clean: CleanSubmission, context: SubmissionContext) -> SubmissionResult:
+    """Store a validated message exactly once and enqueue its follow-up work after commit."""
+    now = context.submitted_at or timezone.now()
+    token_hash = lookup_hash("submission-token", context.submission_token)
+    fingerprint = message_fingerprint(clean, context.client_ip)
+    existing = _find_existing(token_hash, fingerprint, now)
+    if existing is not None:
+        return _replayed(existing, context)
+    tracking_number = next_tracking_number(timezone.localdate(now))
+    code = derive_query_code(_query_key(), context.submission_token)
+    try:
+        with transaction.atomic():
+            message = _insert(clean, context, now, tracking_number, code, token_hash, fingerprint)
+    except IntegrityError:
+        # A concurrent twin won the unique token or fingerprint between our check and insert.
+        existing = _find_existing(token_hash, fingerprint, now)
+        if existing is None:
+            raise
+        return _replayed(existing, context)
+    return SubmissionResult(message, code, created=True)
+
+
+def _insert(
+    clean: CleanSubmission,
+    context: SubmissionContext,
+    now: dt.datetime,
+    tracking_number: str,
+    code: str,
+    token_hash: str,
+    fingerprint: str,
+) -> Message:
+    message = Message.objects.create(
+        tracking_number=tracking_number,
+        query_code_digest=query_code_digest(_query_key(), tracking_number, code),
+        submission_token_hash=token_hash,
+        fingerprint=fingerprint,
+        title=clean.title,
+        content=clean.content,
+        is_long=clean.is_long,
+        nature=clean.nature,
+        region=clean.region,
+        theme=clean.theme,
+        channel=context.channel,
+        source=context.source[:128],
+        api_client=context.api_client,
+        language=clean.language,
+        contact_name=clean.contact_name,
+        mobile_encrypted=seal("mobile", clean.mobile),
+        mobile_hash=lookup_hash("mobile", clean.mobile),
+        email_encrypted=seal("email", clean.email),
+        email_hash=lookup_hash("email", clean.email),
+        consent_publish=clean.consent_publish,
+        submitted_at=now,
+    )
+    MessageEvent.objects.create(
+        message=message, at=now, kind=EventKind.SUBMITTED, to_state=message.state, is_public=True
+    )
+    _store_attachments(message, clean)
+    transaction.on_commit(lambda: _enqueue_follow_up(message.pk))
+    return message
+
+
+def _store_attachments(message: Message, clean: CleanSubmission) -> None:
+    for upload in clean.attachments:
+        attachment = Attachment(
+            message=message,
+            original_name=upload.safe_name[:200],
+            content_type=upload.content_type,
+            extension=upload.extension,
+            size=upload.size,
+            sha256=upload.sha256,
+        )
+        # A rolled-back submission leaves at most a file that a later identical upload reuses.
+        name = attachment_path_for(upload.sha256, upload.extension)
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(upload.content))
+        attachment.file.name = name
+        attachment.save()
+
+
+def _enqueue_follow_up(message_id: int) -> None:
+    from yiwang.intake.tasks import process_new_message
+
+    process_new_message.enqueue(message_id)
+
+
+def do_process_new_message(message_id: int) -> None:
+    """Follow-up work after intake; idempotent, so a re-queued task does no harm."""
+    do_send_receipt(message_id)
+
+
+def do_send_receipt(message_id: int) -> bool:
+    """E-mail the citizen their tracking number once (never the query code)."""
+    with transaction.atomic():
+        # Locked so two workers running a re-queued task cannot both send the receipt.
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.receipt_sent_at is not None or not message.email_encrypted:
+            return False
+        address = unseal("email", message.email_encrypted)
+        with translation.override(message.language):
+            send_mail(
+                subject=gettext("Your message %(number)s has been received")
+                % {"number": message.tracking_number},
+                message=render_to_string("intake/receipt_email.txt", {"message": message}),
+                from_email=None,
+                recipient_list=[address],
+            )
+        now = timezone.now()
+        Message.objects.filter(pk=message.pk).update(receipt_sent_at=now)
+        MessageEvent.objects.create(message=message, at=now, kind=EventKind.RECEIPT_SENT)
+    return True

@@ -1,0 +1,59 @@
+"""Rate limits of intake and tracking, shared by the web form and the API.
+
+Counters live in the default cache (Redis in production), through django-ratelimit's core.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
+
+
+class RateLimited(Exception):
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address; behind N trusted proxies, the N-th address from the right."""
+    proxies = settings.YIWANG_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return str(forwarded[-proxies])
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _hit(request: HttpRequest, group: str, value: str, rate: str) -> None:
+    if is_ratelimited(
+        request, group=group, key=lambda _g, _r: value, rate=rate, method=ALL, increment=True
+    ):
+        raise RateLimited(group)
+
+
+def check_submit_rate_by_ip(request: HttpRequest) -> None:
+    ip = client_ip(request)
+    if ip not in settings.YIWANG_TRUSTED_CLIENT_IPS:
+        _hit(request, "submit-ip", ip, settings.YIWANG_RATE_SUBMIT_PER_IP)
+
+
+def check_submit_rate_by_mobile(request: HttpRequest, mobile_hash: str) -> None:
+    if mobile_hash:
+        _hit(request, "submit-mobile", mobile_hash, settings.YIWANG_RATE_SUBMIT_PER_MOBILE)
+
+
+def check_track_rate(request: HttpRequest, tracking_number: str) -> None:
+    ip = client_ip(request)
+    if ip not in settings.YIWANG_TRUSTED_CLIENT_IPS:
+        _hit(request, "track-ip", ip, settings.YIWANG_RATE_TRACK_PER_IP)
+    _hit(request, "track-number", tracking_number.upper(), settings.YIWANG_RATE_TRACK_PER_NUMBER)
+
+
+def check_client_rate(request: HttpRequest, client_id: int, per_minute: int) -> None:
+    _hit(request, "api-client", str(client_id), f"{per_minute}/m")

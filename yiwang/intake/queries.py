@@ -1,0 +1,47 @@
+"""The read side of intake: what a citizen may see of their own message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from yiwang.intake.models import Message, MessageState
+from yiwang.lib.codes import normalize_query_code, parse_tracking_number, query_code_matches
+
+
+def find_for_citizen(tracking_number: str, query_code: str) -> Message | None:
+    """The message, when the tracking number and its query code match; else None."""
+    parsed = parse_tracking_number(tracking_number)
+    if parsed is None:
+        return None
+    number = tracking_number.strip().upper()
+    message = Message.objects.filter(tracking_number=number).first()
+    key = settings.YIWANG_QUERY_CODE_KEY.encode()
+    code = normalize_query_code(query_code)
+    if message is None or not query_code_matches(key, number, code, message.query_code_digest):
+        return None
+    return message
+
+
+def public_view(message: Message) -> dict[str, Any]:
+    """What the citizen sees: status, public history and the reply; nothing internal."""
+    events = message.events.filter(is_public=True).order_by("at", "id")
+    return {
+        "tracking_number": message.tracking_number,
+        "title": message.title,
+        "state": message.state,
+        "state_label": str(MessageState(message.state).label),
+        "submitted_at": message.submitted_at,
+        "history": [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "label": str(e.get_kind_display()),
+                "note": e.note,
+            }
+            for e in events
+        ],
+        "reply": message.reply_text or None,
+        "replied_at": message.replied_at,
+    }

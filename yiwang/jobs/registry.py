@@ -1,0 +1,30 @@
+"""The periodic jobs of the platform. Later issues add their reminders and reports here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django_tasks.base import Task
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    cron: str  # minute hour day month weekday, in the site's time zone
+    task_path: str  # "module.attr" of a task taking the slot as an ISO string
+    # True: every missed slot runs (a daily report per day). False: missed slots are recorded
+    # and folded into the latest one (a sweep needs to run once, not once per missed slot).
+    catch_up: bool = False
+
+
+JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("sweep_stale_tasks", "*/5 * * * *", "yiwang.jobs.tasks.sweep_stale_tasks"),
+    PeriodicJob("prune_finished_tasks", "30 3 * * *", "yiwang.jobs.tasks.prune_finished_tasks"),
+)
+
+
+def task_for(job: PeriodicJob) -> Task[[str], object]:
+    from django.utils.module_loading import import_string
+
+    task: Task[[str], object] = import_string(job.task_path)
+    return task

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yiwang.lib.tables import UnreadableTable, read_table
+from yiwang.orgs.imports import IMPORTERS
+from yiwang.orgs.models import Department, Region, ServiceHall
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    what = forms.ChoiceField(
+        label=gettext_lazy("What"),
+        choices=[
+            ("regions", gettext_lazy("Regions")),
+            ("departments", gettext_lazy("Departments")),
+            ("halls", gettext_lazy("Service halls")),
+        ],
+    )
+    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin[Region]):
+    list_display = ["code", "name_zh", "name_en", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name_zh", "name_en"]
+    raw_id_fields = ["parent"]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="orgs_import"), *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("accounts.manage_organisations"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                table = read_table(upload.read(), upload.name)
+            except UnreadableTable as exc:
+                form.add_error("file", str(exc))
+            else:
+                report = IMPORTERS[form.cleaned_data["what"]](table)
+                if report.ok:
+                    messages.success(
+                        request,
+                        _("Imported: %(created)d new, %(updated)d updated.")
+                        % {"created": report.created, "updated": report.updated},
+                    )
+                    return redirect("admin:orgs_import")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "report": report,
+            "title": _("Import organisations"),
+        }
+        return render(request, "admin/orgs/import.html", context)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin[Department]):
+    list_display = ["short_code", "name_zh", "kind", "region", "parent", "is_active"]
+    list_filter = ["kind", "is_active", "region__level"]
+    search_fields = ["short_code", "name_zh", "name_en"]
+    raw_id_fields = ["parent", "region"]
+
+
+@admin.register(ServiceHall)
+class ServiceHallAdmin(admin.ModelAdmin[ServiceHall]):
+    list_display = ["code", "name_zh", "region", "address_zh", "is_active"]
+    search_fields = ["code", "name_zh", "address_zh"]
+    raw_id_fields = ["region"]

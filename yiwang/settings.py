@@ -1,0 +1,264 @@
+"""The one settings file, driven by the environment (see docs/deployment.md).
+
+With no environment at all it runs the embedded configuration: SQLite under ``var/``, an
+in-process cache and development keys derived from a generated secret. ``DEBUG=0`` switches
+to production rules, which refuse to start without the secrets they need.
+"""
+
+import base64
+import hashlib
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.envconf import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("YIWANG_VAR_DIR", str(BASE_DIR / "var")))
+DEBUG = env_bool("DEBUG", True)
+
+
+def _embedded_secret() -> str:
+    """A per-checkout secret kept in var/, so a developer's sessions survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+if DEBUG:
+    SECRET_KEY = env_str("SECRET_KEY", "") or _embedded_secret()
+else:
+    SECRET_KEY = env_str("SECRET_KEY")
+    if len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 40 characters in production.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name this site's host names in production.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "yiwang.accounts",
+    "yiwang.orgs",
+    "yiwang.taxonomy",
+    "yiwang.intake",
+    "yiwang.staff",
+    "yiwang.jobs",
+    "yiwang.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "yiwang.urls"
+WSGI_APPLICATION = "yiwang.wsgi.application"
+ASGI_APPLICATION = "yiwang.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "yiwang" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "yiwang.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers work beside the one writer; IMMEDIATE takes the write lock at
+                # BEGIN so two writers queue on busy_timeout instead of failing with "locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+if not DEBUG and not DATABASE_URL and not env_bool("YIWANG_ALLOW_SQLITE_IN_PRODUCTION", False):
+    raise ImproperlyConfigured(
+        "Production needs DATABASE_URL (PostgreSQL); set YIWANG_ALLOW_SQLITE_IN_PRODUCTION=1 "
+        "to run a single-machine site on SQLite on purpose."
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits need shared atomic increments; see docs/decisions/0003) -------------
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "yiwang"),
+        }
+    }
+else:
+    if not DEBUG and not env_bool("YIWANG_SINGLE_PROCESS", False):
+        raise ImproperlyConfigured(
+            "Production needs REDIS_URL: rate limits must be shared by every server process. "
+            "Set YIWANG_SINGLE_PROCESS=1 only when exactly one process serves the site."
+        )
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process serves the embedded site, so its in-process counters are shared and atomic.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_USE_CACHE = "default"
+
+# --- Tasks ------------------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env_str("YIWANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/staff/messages/"
+
+# --- i18n -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "yiwang" / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and private files ---------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Attachments live outside any public URL and are served only by permission-checked views.
+PRIVATE_STORAGE_DIR = Path(env_str("YIWANG_PRIVATE_DIR", str(VAR_DIR / "private")))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_STORAGE_DIR, "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Without collectstatic (the embedded site), WhiteNoise serves straight from the app folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+
+# --- Personal data keys (see docs/personal-data.md) ---------------------------------------
+def _derived_dev_key(purpose: str) -> str:
+    return hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).hexdigest()
+
+
+if DEBUG:
+    # A key ring spec "id:urlsafe-base64(32 bytes)[,older...]"; the first key encrypts.
+    YIWANG_PII_KEYS = env_str("YIWANG_PII_KEYS", "") or "dev:" + base64.urlsafe_b64encode(
+        hashlib.sha256(f"pii:{SECRET_KEY}".encode()).digest()
+    ).decode("ascii")
+    YIWANG_HASH_KEY = env_str("YIWANG_HASH_KEY", "") or _derived_dev_key("hash")
+else:
+    YIWANG_PII_KEYS = env_str("YIWANG_PII_KEYS")
+    YIWANG_HASH_KEY = env_str("YIWANG_HASH_KEY")
+YIWANG_QUERY_CODE_KEY = env_str("YIWANG_QUERY_CODE_KEY", "") or _derived_dev_key("query-code")
+for _name in ("YIWANG_HASH_KEY", "YIWANG_QUERY_CODE_KEY"):
+    if len(globals()[_name]) < 32:
+        raise ImproperlyConfigured(f"{_name} must be at least 32 characters.")
+
+# --- Message intake ---------------------------------------------------------------------------
+YIWANG_TRACKING_PREFIX = env_str("YIWANG_TRACKING_PREFIX", "YW")
+# Addresses exempt from the per-IP limits: a load balancer's health checker or a benchmark
+# client, never a public network. Per-mobile and duplicate protection still apply.
+YIWANG_TRUSTED_CLIENT_IPS = env_list("YIWANG_TRUSTED_CLIENT_IPS", [])
+# How many reverse proxies in front of the app append to X-Forwarded-For (0 = use REMOTE_ADDR).
+YIWANG_PROXY_COUNT = env_int("YIWANG_PROXY_COUNT", 0)
+YIWANG_RATE_SUBMIT_PER_IP = env_str("YIWANG_RATE_SUBMIT_PER_IP", "20/h")
+YIWANG_RATE_SUBMIT_PER_MOBILE = env_str("YIWANG_RATE_SUBMIT_PER_MOBILE", "5/h")
+YIWANG_RATE_TRACK_PER_IP = env_str("YIWANG_RATE_TRACK_PER_IP", "30/m")
+YIWANG_RATE_TRACK_PER_NUMBER = env_str("YIWANG_RATE_TRACK_PER_NUMBER", "10/h")
+
+# --- Security ---------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

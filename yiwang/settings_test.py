@@ -1,0 +1,29 @@
+"""Test settings: the same file, with fast hashing, immediate tasks and isolated storage."""
+
+import tempfile
+from pathlib import Path
+
+from yiwang.settings import *  # noqa: F403
+from yiwang.settings import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+PRIVATE_STORAGE_DIR = Path(tempfile.mkdtemp(prefix="yiwang-test-private-"))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_STORAGE_DIR, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+YIWANG_PII_KEYS = (
+    "test2:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=,"
+    "test1:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+)
+YIWANG_HASH_KEY = "test-hash-key-0123456789abcdef"
+YIWANG_QUERY_CODE_KEY = "test-query-code-key-0123456789"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

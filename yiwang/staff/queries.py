@@ -1,0 +1,71 @@
+"""The staff read side: messages in a scope, filtered and searched, with masked contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from yiwang.accounts.access import visible_messages
+from yiwang.intake.models import Message
+from yiwang.intake.personal import unseal
+from yiwang.lib.contact import mask_email, mask_mobile, mask_name
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    q: str = ""
+    state: str = ""
+    region: str = ""
+    channel: str = ""
+
+
+def search_messages(scope: Q | None, filters: MessageFilter) -> QuerySet[Message]:
+    """Messages in ``scope`` matching ``filters``; the scope is applied before anything else."""
+    messages = visible_messages(scope).select_related("region", "lead_department", "category")
+    if filters.q:
+        text = filters.q.strip()[:100]
+        messages = messages.filter(
+            Q(title__icontains=text) | Q(content__icontains=text) | Q(tracking_number=text.upper())
+        )
+    if filters.state:
+        messages = messages.filter(state=filters.state)
+    if filters.region:
+        messages = messages.filter(
+            Q(region__code=filters.region) | Q(region__parent__code=filters.region)
+        )
+    if filters.channel:
+        messages = messages.filter(channel=filters.channel)
+    return messages.order_by("-submitted_at", "-id")
+
+
+def masked_contact(message: Message) -> dict[str, str]:
+    """Contact data as staff without the personal-data permission see it."""
+    contact = unmasked_contact(message)
+    masks = {"name": mask_name, "mobile": mask_mobile, "email": mask_email}
+    return {field: masks[field](value) if value else "" for field, value in contact.items()}
+
+
+def unmasked_contact(message: Message) -> dict[str, str]:
+    return {
+        "name": message.contact_name,
+        "mobile": unseal("mobile", message.mobile_encrypted),
+        "email": unseal("email", message.email_encrypted),
+    }
+
+
+def staff_summary(message: Message) -> dict[str, Any]:
+    return {
+        "tracking_number": message.tracking_number,
+        "title": message.title,
+        "state": message.state,
+        "nature": message.nature,
+        "channel": message.channel,
+        "region": message.region.code,
+        "lead_department": message.lead_department.short_code if message.lead_department else None,
+        "category": message.category.code if message.category else None,
+        "submitted_at": message.submitted_at,
+    }

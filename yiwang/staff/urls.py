@@ -1,0 +1,13 @@
+from django.urls import path
+
+from yiwang.staff import views
+
+app_name = "staff"
+urlpatterns = [
+    path("messages/", views.message_list, name="messages"),
+    path("messages/export.csv", views.message_export, name="export"),
+    path("messages/<str:tracking_number>/", views.message_detail, name="message"),
+    path("messages/<str:tracking_number>/reveal", views.message_reveal, name="reveal"),
+    path("messages/<str:tracking_number>/note", views.message_note, name="note"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+]

@@ -1,0 +1,146 @@
+"""Staff pages: the message list (with search and export), a message, its attachments."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yiwang.accounts.access import check_can_export, check_can_view, message_scope
+from yiwang.accounts.models import User
+from yiwang.intake.limits import client_ip
+from yiwang.intake.models import Attachment, Channel, Message, MessageState
+from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
+from yiwang.staff.queries import PAGE_SIZE, MessageFilter, masked_contact, search_messages
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _filters(request: HttpRequest) -> MessageFilter:
+    get = request.GET
+    return MessageFilter(
+        q=get.get("q", ""),
+        state=get.get("state", ""),
+        region=get.get("region", ""),
+        channel=get.get("channel", ""),
+    )
+
+
+@login_required
+def message_list(request: HttpRequest) -> HttpResponse:
+    scope = message_scope(_user(request))
+    if scope is None:
+        raise PermissionDenied
+    filters = _filters(request)
+    page = Paginator(search_messages(scope, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "states": MessageState.choices,
+        "channels": Channel.choices,
+        "can_export": _user(request).has_perm("accounts.export_messages"),
+    }
+    return render(request, "staff/message_list.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def message_export(request: HttpRequest) -> StreamingHttpResponse:
+    scope = check_can_export(_user(request))
+    messages = search_messages(scope, _filters(request))
+    writer = csv.writer(_Echo())
+    header = ["tracking_number", "submitted_at", "state", "nature", "channel", "region", "title"]
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel and WPS read UTF-8
+        for m in messages.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    m.tracking_number,
+                    m.submitted_at.isoformat(),
+                    m.state,
+                    m.nature,
+                    m.channel,
+                    m.region.code,
+                    m.title,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="messages.csv"'
+    return response
+
+
+def _message(request: HttpRequest, tracking_number: str) -> Message:
+    message = get_object_or_404(
+        Message.objects.select_related("region", "lead_department", "theme", "category"),
+        tracking_number=tracking_number,
+    )
+    check_can_view(_user(request), message)
+    return message
+
+
+@login_required
+def message_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    message = _message(request, tracking_number)
+    user = _user(request)
+    context = {
+        "message": message,
+        "contact": masked_contact(message),
+        "events": message.events.select_related("actor"),
+        "attachments": message.attachments.all(),
+        "can_reveal": user.has_perm("accounts.view_personal_data"),
+        "can_act": user.has_perm("accounts.act_on_messages"),
+    }
+    return render(request, "staff/message_detail.html", context)
+
+
+@login_required
+@require_POST
+def message_reveal(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    message = _message(request, tracking_number)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        return HttpResponse(_("Please give the reason for looking."), status=400)
+    contact = do_reveal_contact(_user(request), message, reason, client_ip(request) or None)
+    return render(request, "staff/message_reveal.html", {"message": message, "contact": contact})
+
+
+@login_required
+@require_POST
+def message_note(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    message = _message(request, tracking_number)
+    try:
+        do_add_note(_user(request), message, request.POST.get("note", ""))
+    except InvalidNote:
+        return HttpResponse(_("A note must have 1 to 2,000 characters."), status=400)
+    return redirect("staff:message", tracking_number=message.tracking_number)
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=attachment_id)
+    check_can_view(_user(request), attachment.message)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=f"{attachment.message.tracking_number}-{attachment.pk}.{attachment.extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
