@@ -19,6 +19,7 @@ from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit
 from yiwang.intake.models import Channel, Message
 from yiwang.intake.validation import SubmissionInput, validate_submission
 from yiwang.lib.codes import new_submission_token
+from yiwang.orgs import lookups
 from yiwang.orgs.models import Department, Region
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
@@ -27,10 +28,12 @@ PASSWORD = "a-long-test-password-2026"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate-limit counters live in the cache: every test starts with none."""
+    """Rate-limit counters and per-process look-ups start empty in every test."""
     cache.clear()
+    lookups.clear()
     yield
     cache.clear()
+    lookups.clear()
 
 
 @pytest.fixture

@@ -128,11 +128,14 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "yiwang.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "yiwang"),
         }
     }
+    # django-ratelimit lists only django-redis by name; Django's own Redis cache (which ours
+    # extends) increments with Redis INCR, which is atomic and shared.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     if not DEBUG and not env_bool("YIWANG_SINGLE_PROCESS", False):
         raise ImproperlyConfigured(
@@ -220,6 +223,8 @@ for _name in ("YIWANG_HASH_KEY", "YIWANG_QUERY_CODE_KEY"):
 
 # --- Message intake ---------------------------------------------------------------------------
 YIWANG_TRACKING_PREFIX = env_str("YIWANG_TRACKING_PREFIX", "YW")
+# Tracking numbers each process reserves at a time (see yiwang/intake/numbers.py).
+YIWANG_TRACKING_BLOCK = env_int("YIWANG_TRACKING_BLOCK", 20, minimum=1)
 # Addresses exempt from the per-IP limits: a load balancer's health checker or a benchmark
 # client, never a public network. Per-mobile and duplicate protection still apply.
 YIWANG_TRUSTED_CLIENT_IPS = env_list("YIWANG_TRUSTED_CLIENT_IPS", [])

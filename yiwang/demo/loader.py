@@ -11,13 +11,14 @@ import random
 from pathlib import Path
 
 from django.utils import timezone
-from yiwang.demo.generator import DemoMessage, generate_messages
 
 from yiwang.accounts.actions import do_create_staff
 from yiwang.accounts.models import User
+from yiwang.demo.generator import DemoMessage, generate_messages
 from yiwang.demo.states import advance_demo_state
 from yiwang.intake.actions import SubmissionContext, do_submit_message
 from yiwang.intake.models import Channel, Message
+from yiwang.intake.personal import lookup_hash
 from yiwang.intake.validation import IMPORT_CONTENT_LIMIT, SubmissionInput, validate_submission
 from yiwang.lib.tables import ImportReport, Table, read_table
 from yiwang.orgs.imports import import_departments, import_halls, import_regions
@@ -97,6 +98,12 @@ def load_demo_staff() -> list[str]:
     return created
 
 
+def already_loaded(token: str) -> bool:
+    """Skip a message loaded before: resubmitting it would add a "resubmitted" event."""
+    token_hash = lookup_hash("submission-token", token)
+    return Message.objects.filter(submission_token_hash=token_hash).exists()
+
+
 _CHANNELS = (Channel.WEB, Channel.WEB, Channel.WEB, Channel.API, Channel.QR, Channel.HALL)
 
 
@@ -116,6 +123,9 @@ def load_demo_messages(count: int = 300, seed: int = 2017) -> int:
 def _submit(
     demo: DemoMessage, index: int, today: dt.datetime, channel: Channel, seed: int
 ) -> Message | None:
+    token = f"demo-{seed}-{index:05d}"
+    if already_loaded(token):
+        return None
     at = today - dt.timedelta(days=demo.days_ago) + dt.timedelta(minutes=demo.minutes_into_day)
     at = min(at, timezone.now())
     raw = SubmissionInput(
@@ -131,7 +141,7 @@ def _submit(
     )
     clean = validate_submission(raw, content_limit=IMPORT_CONTENT_LIMIT)
     context = SubmissionContext(
-        channel=channel, submission_token=f"demo-{seed}-{index:05d}", source="demo", submitted_at=at
+        channel=channel, submission_token=token, source="demo", submitted_at=at
     )
     result = do_submit_message(clean, context)
     return result.message if result.created else None

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from yiwang.demo.loader import already_loaded
 from yiwang.intake.actions import SubmissionContext, do_submit_message
 from yiwang.intake.models import (
     Channel,
@@ -70,6 +71,10 @@ def _import_row(
     province: Region,
     at: dt.datetime,
 ) -> None:
+    token = f"{SOURCE}-{row.number:06d}"
+    if already_loaded(token):
+        report.skipped += 1
+        return
     major = majors.get(LABEL_TO_MAJOR.get(row.get("label"), ""))
     if major is None:
         report.errors.append(RowError(row.number, "label", "unknown label"))
@@ -89,7 +94,7 @@ def _import_row(
         return
     context = SubmissionContext(
         channel=Channel.IMPORT,
-        submission_token=f"{SOURCE}-{row.number:06d}",
+        submission_token=token,
         source=SOURCE,
         submitted_at=at,
     )

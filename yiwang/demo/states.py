@@ -10,7 +10,6 @@ import datetime as dt
 import random
 
 from yiwang.demo.generator import DemoMessage
-
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.taxonomy.models import Category, TaxonomyVersion
 from yiwang.taxonomy.routing import route_lead_department

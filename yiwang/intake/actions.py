@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -19,16 +19,17 @@ from yiwang.accounts.models import ApiClient
 from yiwang.intake.models import (
     Attachment,
     Channel,
-    DailySequence,
     EventKind,
     Message,
     MessageEvent,
     attachment_path_for,
 )
+from yiwang.intake.numbers import next_tracking_number
 from yiwang.intake.personal import lookup_hash, seal, unseal
 from yiwang.intake.validation import CleanSubmission
-from yiwang.lib.codes import derive_query_code, format_tracking_number, query_code_digest
+from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
+from yiwang.queue import enqueue_with_transaction
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
 
@@ -58,24 +59,6 @@ def _query_key() -> bytes:
     return settings.YIWANG_QUERY_CODE_KEY.encode()
 
 
-def next_tracking_number(day: dt.date) -> str:
-    """Hand out the day's next number in a short transaction of its own.
-
-    The counter row is locked only for this UPDATE, not for the whole submission, so
-    concurrent submissions queue for microseconds. A submission that fails later leaves a
-    gap in the day's numbers, which is harmless.
-    """
-    with transaction.atomic():
-        if not DailySequence.objects.filter(day=day).update(last_value=F("last_value") + 1):
-            try:
-                with transaction.atomic():
-                    DailySequence.objects.create(day=day, last_value=1)
-            except IntegrityError:  # another process created today's row first
-                DailySequence.objects.filter(day=day).update(last_value=F("last_value") + 1)
-        value = DailySequence.objects.values_list("last_value", flat=True).get(day=day)
-    return format_tracking_number(settings.YIWANG_TRACKING_PREFIX, day, value)
-
-
 def message_fingerprint(clean: CleanSubmission, client_ip: str) -> str:
     """Same words from the same person: the same fingerprint (contact, else address)."""
     who = clean.mobile or clean.email or f"ip:{client_ip}"
@@ -87,10 +70,14 @@ def message_fingerprint(clean: CleanSubmission, client_ip: str) -> str:
 
 def _find_existing(token_hash: str, fingerprint: str, now: dt.datetime) -> SubmissionResult | None:
     """The message this submission repeats: same token, or same words within the window."""
-    by_token = Message.objects.filter(submission_token_hash=token_hash).first()
-    if by_token is not None:
-        return SubmissionResult(by_token, None, created=False)
-    by_text = Message.objects.filter(fingerprint=fingerprint).first()
+    candidates = Message.objects.filter(
+        Q(submission_token_hash=token_hash) | Q(fingerprint=fingerprint)
+    ).order_by()
+    by_text = None
+    for message in candidates:  # at most two rows: one per unique column
+        if message.submission_token_hash == token_hash:
+            return SubmissionResult(message, None, created=False)
+        by_text = message
     if by_text is not None and now - by_text.submitted_at < DUPLICATE_WINDOW:
         return SubmissionResult(by_text, None, created=False)
     if by_text is not None:  # outside the window: the old message gives up its fingerprint
@@ -112,41 +99,51 @@ def _replayed(result: SubmissionResult, context: SubmissionContext) -> Submissio
 
 
 def do_submit_message(clean: CleanSubmission, context: SubmissionContext) -> SubmissionResult:
-    """Store a validated message exactly once and enqueue its follow-up work after commit."""
+    """Store a validated message exactly once and enqueue its follow-up work after commit.
+
+    Insert first, look later: the unique submission token and fingerprint reject a replay or
+    a duplicate (also one racing in from another process), and only then do we look up the
+    first message. The common case costs no look-up. A fingerprint still held by a message
+    older than the duplicate window is released and the insert tried once more.
+    """
     now = context.submitted_at or timezone.now()
     token_hash = lookup_hash("submission-token", context.submission_token)
     fingerprint = message_fingerprint(clean, context.client_ip)
-    existing = _find_existing(token_hash, fingerprint, now)
-    if existing is not None:
-        return _replayed(existing, context)
-    tracking_number = next_tracking_number(timezone.localdate(now))
     code = derive_query_code(_query_key(), context.submission_token)
+    keys = _Keys(now, code, token_hash, fingerprint)
     try:
-        with transaction.atomic():
-            message = _insert(clean, context, now, tracking_number, code, token_hash, fingerprint)
+        return _create(clean, context, keys)
     except IntegrityError:
-        # A concurrent twin won the unique token or fingerprint between our check and insert.
         existing = _find_existing(token_hash, fingerprint, now)
-        if existing is None:
-            raise
-        return _replayed(existing, context)
-    return SubmissionResult(message, code, created=True)
+        if existing is not None:
+            return _replayed(existing, context)
+    return _create(clean, context, keys)  # the stale fingerprint has been released
+
+
+@dataclass(frozen=True)
+class _Keys:
+    now: dt.datetime
+    code: str
+    token_hash: str
+    fingerprint: str
+
+
+def _create(clean: CleanSubmission, context: SubmissionContext, keys: _Keys) -> SubmissionResult:
+    tracking_number = next_tracking_number(timezone.localdate(keys.now))
+    with transaction.atomic():
+        message = _insert(clean, context, tracking_number, keys)
+    return SubmissionResult(message, keys.code, created=True)
 
 
 def _insert(
-    clean: CleanSubmission,
-    context: SubmissionContext,
-    now: dt.datetime,
-    tracking_number: str,
-    code: str,
-    token_hash: str,
-    fingerprint: str,
+    clean: CleanSubmission, context: SubmissionContext, tracking_number: str, keys: _Keys
 ) -> Message:
+    now = keys.now
     message = Message.objects.create(
         tracking_number=tracking_number,
-        query_code_digest=query_code_digest(_query_key(), tracking_number, code),
-        submission_token_hash=token_hash,
-        fingerprint=fingerprint,
+        query_code_digest=query_code_digest(_query_key(), tracking_number, keys.code),
+        submission_token_hash=keys.token_hash,
+        fingerprint=keys.fingerprint,
         title=clean.title,
         content=clean.content,
         is_long=clean.is_long,
@@ -169,7 +166,9 @@ def _insert(
         message=message, at=now, kind=EventKind.SUBMITTED, to_state=message.state, is_public=True
     )
     _store_attachments(message, clean)
-    transaction.on_commit(lambda: _enqueue_follow_up(message.pk))
+    from yiwang.intake.tasks import process_new_message
+
+    enqueue_with_transaction(process_new_message, message.pk)
     return message
 
 
@@ -189,12 +188,6 @@ def _store_attachments(message: Message, clean: CleanSubmission) -> None:
             default_storage.save(name, ContentFile(upload.content))
         attachment.file.name = name
         attachment.save()
-
-
-def _enqueue_follow_up(message_id: int) -> None:
-    from yiwang.intake.tasks import process_new_message
-
-    process_new_message.enqueue(message_id)
 
 
 def do_process_new_message(message_id: int) -> None:

@@ -15,6 +15,7 @@ from yiwang.intake.models import Nature
 from yiwang.lib.contact import InvalidContact, normalize_email, normalize_mobile
 from yiwang.lib.text import count_chars
 from yiwang.lib.uploads import MAX_ATTACHMENTS, CleanFile, RejectedUpload, clean_upload
+from yiwang.orgs.lookups import active_theme_by_code, region_by_code
 from yiwang.orgs.models import Region
 from yiwang.taxonomy.models import Theme
 
@@ -116,7 +117,7 @@ def _region(errors: _Collector, code: str) -> Region | None:
     if not code:
         errors.add("region", "required", _("Please choose a region."))
         return None
-    region = Region.objects.filter(code=code).first()
+    region = region_by_code(code)
     if region is None:
         errors.add("region", "unknown_region", _("There is no region with this code."))
     return region
@@ -126,7 +127,7 @@ def _theme(errors: _Collector, code: str) -> Theme | None:
     code = code.strip()
     if not code:
         return None
-    theme = Theme.objects.filter(code=code, is_active=True).first()
+    theme = active_theme_by_code(code)
     if theme is None:
         errors.add("theme", "unknown_theme", _("There is no open theme with this code."))
     return theme

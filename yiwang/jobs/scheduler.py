@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from yiwang.jobs.models import JobRun
 from yiwang.jobs.registry import JOBS, PeriodicJob, task_for
+from yiwang.queue import enqueue_with_transaction
 
 log = logging.getLogger(__name__)
 MAX_SLOTS_PER_PASS = 500
@@ -37,10 +38,9 @@ def slots_between(cron: str, after: dt.datetime, until: dt.datetime) -> list[dt.
     return slots
 
 
-def _last_slot(job: PeriodicJob, now: dt.datetime) -> dt.datetime:
+def _last_slot(job: PeriodicJob) -> dt.datetime | None:
     last = JobRun.objects.filter(job=job.name).order_by("-slot").values_list("slot", flat=True)
-    # A job never seen before starts now: a new site does not replay the past.
-    return last.first() or now
+    return last.first()
 
 
 def do_schedule_due_jobs(now: dt.datetime | None = None) -> list[tuple[str, dt.datetime]]:
@@ -48,7 +48,13 @@ def do_schedule_due_jobs(now: dt.datetime | None = None) -> list[tuple[str, dt.d
     now = now or timezone.now()
     enqueued: list[tuple[str, dt.datetime]] = []
     for job in JOBS:
-        slots = slots_between(job.cron, _last_slot(job, now), now)
+        last = _last_slot(job)
+        if last is None:
+            # A job never seen before starts now: a new site does not replay the past. The
+            # unrun row marks where it started, so the next pass finds the slots due since.
+            _claim(job, now, run_it=False)
+            continue
+        slots = slots_between(job.cron, last, now)
         for index, slot in enumerate(slots):
             run_it = job.catch_up or index == len(slots) - 1
             if _claim(job, slot, run_it) and run_it:
@@ -61,8 +67,7 @@ def _claim(job: PeriodicJob, slot: dt.datetime, run_it: bool) -> bool:
         with transaction.atomic():
             JobRun.objects.create(job=job.name, slot=slot, enqueued=run_it)
             if run_it:
-                task = task_for(job)
-                transaction.on_commit(lambda: task.enqueue(slot.isoformat()))
+                enqueue_with_transaction(task_for(job), slot.isoformat())
     except IntegrityError:
         log.info("slot %s of %s was already claimed", slot, job.name)
         return False

@@ -73,16 +73,19 @@ def _rows(source: Iterable[Sequence[object]]) -> Table:
         header = [str(h).strip() for h in next(iterator)]
     except StopIteration as exc:
         raise UnreadableTable("The file is empty.") from exc
-    if len(set(header)) != len(header):
+    # Columns without a name (Excel's formatted-but-empty columns, trailing commas) are ignored.
+    named = [h for h in header if h]
+    if len(set(named)) != len(named):
         raise UnreadableTable("The header names a column twice.")
     rows = []
     for number, values in enumerate(iterator, start=2):
         if number > MAX_ROWS:
             raise UnreadableTable(f"More than {MAX_ROWS} rows; split the file.")
-        if not any(str(v).strip() for v in values):
+        cells = {h: str(v) for h, v in zip(header, values, strict=False) if h}
+        if not any(v.strip() for v in cells.values()):
             continue
-        rows.append(Row(number, {h: str(v) for h, v in zip(header, values, strict=False)}))
-    return Table(header, rows)
+        rows.append(Row(number, cells))
+    return Table(named, rows)
 
 
 @dataclass(frozen=True)

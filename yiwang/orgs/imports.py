@@ -50,18 +50,49 @@ def _too_long(row: Row, limits: dict[str, int], errors: list[RowError]) -> None:
             errors.append(RowError(row.number, column, message))
 
 
+def _repeated(table: Table, key: str, errors: list[RowError]) -> None:
+    """A code twice in one file would silently keep only its last row."""
+    seen: set[str] = set()
+    for row in sorted(table.rows, key=lambda r: r.number):
+        code = row.get(key)
+        if code and code in seen:
+            errors.append(RowError(row.number, key, _("This code appears on an earlier row.")))
+        seen.add(code)
+
+
+def _loops(table: Table, key: str, parent_key: str, errors: list[RowError]) -> None:
+    """A row that is its own ancestor in the file would lose its parent when saved."""
+    by_code = {row.get(key): row.get(parent_key) for row in table.rows}
+    for row in table.rows:
+        start, parent = row.get(key), row.get(parent_key)
+        seen: set[str] = set()
+        while parent and parent in by_code and parent not in seen:
+            if parent == start:
+                message = _("This row is its own parent or ancestor.")
+                errors.append(RowError(row.number, parent_key, message))
+                break
+            seen.add(parent)
+            parent = by_code[parent]
+
+
 def _run(
     table: Table,
     needed: tuple[str, ...],
     check: Callable[[Row, list[RowError]], None],
     save: Callable[[Row], bool],
+    key: str = "code",
+    parent_key: str = "",
 ) -> ImportReport:
     report = ImportReport(errors=_check_header(table, needed))
     if report.errors:
         return report
     for row in table.rows:
         check(row, report.errors)
+    _repeated(table, key, report.errors)
+    if parent_key:
+        _loops(table, key, parent_key, report.errors)
     if report.errors:
+        report.errors.sort(key=lambda e: e.row)
         return report
     with transaction.atomic():
         for row in table.rows:
@@ -103,7 +134,8 @@ def import_regions(table: Table) -> ImportReport:
         )
         return created
 
-    return _run(_parents_first(table, "code", "parent_code"), REGION_COLUMNS, check, save)
+    ordered = _parents_first(table, "code", "parent_code")
+    return _run(ordered, REGION_COLUMNS, check, save, parent_key="parent_code")
 
 
 def _parents_first(table: Table, code: str, parent_code: str) -> Table:
@@ -153,7 +185,9 @@ def import_departments(table: Table) -> ImportReport:
         return created
 
     ordered = _parents_first(table, "short_code", "parent_short_code")
-    return _run(ordered, DEPARTMENT_COLUMNS, check, save)
+    return _run(
+        ordered, DEPARTMENT_COLUMNS, check, save, key="short_code", parent_key="parent_short_code"
+    )
 
 
 def import_halls(table: Table) -> ImportReport:

@@ -85,7 +85,10 @@ def _coded_node(row: Row, seen: set[str], errors: list[RowError]) -> Node | None
         problems.append(("code", _("Codes look like 07 or 07.03.")))
     elif code in seen:
         problems.append(("code", _("This code appears twice.")))
-    if parent and parent not in seen:
+    expected = code.rpartition(".")[0]
+    if _CODE.fullmatch(code) and parent != expected:
+        problems.append(("parent_code", _wrong_parent(code, expected)))
+    elif parent and parent not in seen:
         problems.append(("parent_code", _("The parent must appear on an earlier row.")))
     if not row.get("name_zh"):
         problems.append(("name_zh", _("This value is required.")))
@@ -106,6 +109,13 @@ def _coded_node(row: Row, seen: set[str], errors: list[RowError]) -> Node | None
         keywords,
         kind,
     )
+
+
+def _wrong_parent(code: str, expected: str) -> str:
+    """A code names its parent (07.03 is under 07): a different parent_code is a typo."""
+    if not expected:
+        return _("The code %(code)s has no dot, so it has no parent.") % {"code": code}
+    return _("The parent of %(code)s is %(expected)s.") % {"code": code, "expected": expected}
 
 
 def import_taxonomy(

@@ -1,0 +1,182 @@
+"""`load_demo`: one demo province with staff and messages, loaded again without duplicates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.test import Client
+
+from yiwang.accounts.models import User
+from yiwang.demo.loader import (
+    DEFAULT_TAXONOMY_NAME,
+    DEMO_PASSWORD,
+    DEMO_STAFF,
+    ORGS_DATA,
+    load_reference_data,
+)
+from yiwang.demo.realdata import SOURCE, load_tipdm_messages
+from yiwang.intake.models import Message, MessageEvent, MessageState
+from yiwang.lib.tables import read_table
+from yiwang.orgs.models import Department, Region, ServiceHall
+from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
+
+pytestmark = pytest.mark.django_db
+
+TIPDM_MESSAGES = Path("/work/shared/data/tipdm2020/messages_labelled.csv")
+DEMO_MESSAGES = 40
+
+
+def rows_in(name: str) -> int:
+    path = ORGS_DATA / name
+    return len(read_table(path.read_bytes(), path.name).rows)
+
+
+def load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", "--messages", str(DEMO_MESSAGES), "--no-real-data", stdout=out)
+    return out.getvalue()
+
+
+def everything() -> dict[str, int]:
+    models = (
+        Region,
+        Department,
+        ServiceHall,
+        Theme,
+        TaxonomyVersion,
+        Category,
+        User,
+        Message,
+        MessageEvent,
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.fixture
+def demo(db: None) -> str:
+    return load_demo()
+
+
+def test_it_loads_the_demo_province_with_its_departments_and_halls(demo: str) -> None:
+    assert Region.objects.count() == 18
+    assert Region.objects.filter(level="province").get().code == "330000"
+    assert Region.objects.filter(level="city").count() == 4
+    assert Department.objects.count() == rows_in("demo_departments.csv")
+    assert ServiceHall.objects.count() == rows_in("demo_halls.csv")
+    assert 18 <= ServiceHall.objects.count() <= 25
+    assert "reference data loaded" in demo
+
+
+def test_it_loads_the_themes_and_activates_the_default_taxonomy(demo: str) -> None:
+    assert Theme.objects.count() == 15
+    active = TaxonomyVersion.objects.get(is_active=True)
+    assert active.name == DEFAULT_TAXONOMY_NAME
+    assert active.categories.filter(depth=1).count() == 40
+    assert active.categories.filter(depth=2).count() == 223
+
+
+def test_every_demo_staff_member_can_sign_in_with_the_demo_password(demo: str) -> None:
+    usernames = [username for username, *_rest in DEMO_STAFF]
+    assert {"clerk", "supervisor", "housing_officer", "admin"} <= set(usernames)
+    for username in usernames:
+        assert Client().login(username=username, password=DEMO_PASSWORD), username
+        assert f"  {username}" in demo
+
+
+def test_demo_staff_have_their_roles_and_departments(demo: str) -> None:
+    clerk = User.objects.get(username="clerk")
+    assert clerk.groups.filter(name="desk_clerk").exists()
+    assert clerk.department is not None
+    assert clerk.department.short_code == "浙政办"
+    officer = User.objects.get(username="housing_officer")
+    assert officer.department is not None
+    assert officer.department.kind == "housing"
+    assert officer.has_perm("accounts.view_department_messages")
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.is_staff
+
+
+def test_it_submits_the_demo_messages_spread_over_states(demo: str) -> None:
+    assert Message.objects.count() == DEMO_MESSAGES
+    assert f"{DEMO_MESSAGES} new demo messages" in demo
+    states = dict(
+        Message.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    assert MessageState.NEW in states
+    assert len(states) >= 3, states
+    assert set(states) <= set(MessageState.values)
+    assert Message.objects.filter(source="demo").count() == DEMO_MESSAGES
+
+
+def test_demo_messages_go_to_a_department_of_their_categorys_kind(demo: str) -> None:
+    routed = Message.objects.exclude(lead_department=None).select_related(
+        "category__parent", "lead_department", "region"
+    )
+    assert routed.exists()
+    for message in routed:
+        assert message.category is not None
+        assert message.lead_department is not None
+        assert message.category.version.is_active
+        assert message.lead_department.kind == message.category.responsible_kind()
+        assert message.lead_department.region in message.region.ancestors_and_self()
+
+
+def test_messages_further_along_have_a_category_and_a_state_history(demo: str) -> None:
+    moved = Message.objects.exclude(state=MessageState.NEW)
+    assert moved.exists()
+    for message in moved:
+        assert message.category is not None
+        assert message.category.is_leaf
+        last = message.events.filter(kind="state_changed").order_by("at").last()
+        assert last is not None
+        assert last.to_state == message.state
+    for message in Message.objects.filter(state__in=[MessageState.REPLIED, MessageState.CLOSED]):
+        assert message.reply_text
+        assert message.replied_at is not None
+
+
+def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:
+    before = everything()
+    again = load_demo()
+    assert everything() == before
+    assert "0 new demo messages" in again
+    assert "created demo user" not in again
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(
+    not TIPDM_MESSAGES.exists(), reason=f"the TipDM 2020 messages are not at {TIPDM_MESSAGES}"
+)
+def test_real_messages_are_filed_under_partial_major_categories_once(tmp_path: Path) -> None:
+    load_reference_data()
+    sample = tmp_path / "messages_labelled.csv"
+    with TIPDM_MESSAGES.open(encoding="utf-8-sig", newline="") as source:
+        rows = list(csv.reader(source))[:201]  # the header and the first 200 messages
+    with sample.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target).writerows(rows)
+
+    report = load_tipdm_messages(sample)
+    assert report.created + report.skipped + len(report.errors) == 200
+    assert report.created >= 180, report.errors[:5]
+    assert report.skipped == 0
+    real = Message.objects.filter(source=SOURCE)
+    assert real.count() == report.created
+    for message in real.select_related("category", "lead_department"):
+        assert message.category is not None
+        assert message.category.depth == 1
+        assert message.category.version.is_active
+        assert message.category_is_partial
+        assert message.state == MessageState.TRIAGED
+        if message.lead_department is not None:
+            assert message.lead_department.kind == message.category.responsible_kind()
+
+    before = everything()
+    second = load_tipdm_messages(sample)
+    assert (second.created, second.skipped) == (0, report.created)
+    assert everything() == before

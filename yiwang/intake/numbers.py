@@ -1,0 +1,59 @@
+"""Tracking numbers: ``YW`` + local date + the day's sequence (``YW20170104000123``).
+
+Each process reserves a block of the day's sequence in one short transaction and hands the
+numbers out from memory (the hi/lo technique), so a busy desk does not queue every
+submission on one counter row. Numbers stay unique across processes; they are in submission
+order within a process, and a process that stops leaves the rest of its block unused (a gap,
+which is harmless). Inside an outer transaction no block is cached, because a rollback there
+would give the reserved numbers back to the counter while this process still held them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from yiwang.intake.models import DailySequence
+from yiwang.lib.codes import format_tracking_number
+
+
+@dataclass
+class _Block:
+    day: dt.date
+    next: int
+    last: int
+
+
+_lock = threading.Lock()
+_block: _Block | None = None
+
+
+def _reserve(day: dt.date, size: int) -> _Block:
+    """Move the day's counter on by ``size`` and return the numbers it passed over."""
+    with transaction.atomic():
+        if not DailySequence.objects.filter(day=day).update(last_value=F("last_value") + size):
+            try:
+                with transaction.atomic():
+                    DailySequence.objects.create(day=day, last_value=size)
+            except IntegrityError:  # another process created the day's row first
+                DailySequence.objects.filter(day=day).update(last_value=F("last_value") + size)
+        last = DailySequence.objects.values_list("last_value", flat=True).get(day=day)
+    return _Block(day, last - size + 1, last)
+
+
+def next_tracking_number(day: dt.date) -> str:
+    global _block
+    with _lock:
+        block = _block
+        if block is None or block.day != day or block.next > block.last:
+            size = 1 if connection.in_atomic_block else settings.YIWANG_TRACKING_BLOCK
+            block = _reserve(day, size)
+            _block = block if size > 1 else None
+        value = block.next
+        block.next += 1
+    return format_tracking_number(settings.YIWANG_TRACKING_PREFIX, day, value)
