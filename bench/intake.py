@@ -86,18 +86,54 @@ def prepare(env: dict[str, str]) -> None:
 
 SEED = """
 from yiwang.orgs.models import Region
-p, _ = Region.objects.get_or_create(code="330000", defaults={"name_zh": "浙江省", "level": "province"})
-Region.objects.get_or_create(code="330106", defaults={"name_zh": "西湖区", "level": "county", "parent": p})
+get = Region.objects.get_or_create
+p, _ = get(code="330000", defaults={"name_zh": "浙江省", "level": "province"})
+get(code="330106", defaults={"name_zh": "西湖区", "level": "county", "parent": p})
 """
 
 
-def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    command = [
-        str(Path(PY).parent / "gunicorn"), "yiwang.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads),
-        "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
+    binary = str(Path(PY).parent / server)
+    if server == "granian":
+        return [
+            binary,
+            "--interface",
+            "wsgi",
+            "yiwang.wsgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ]
+    return [
+        binary,
+        "yiwang.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
     ]
+
+
+def start_server(env: dict[str, str], command: list[str], port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=sys.stderr, stderr=sys.stderr)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -117,7 +153,7 @@ def body_for(run: str, seq: int) -> bytes:
     return json.dumps(
         {
             "title": f"压测留言 {run} #{seq}",
-            "content": f"这是第{seq}条压力测试留言，内容各不相同，用于检验受理是否恰好一次。批次{run}。",
+            "content": f"这是第{seq}条压力测试留言，内容各不相同，检验恰好受理一次。批次{run}。",
             "nature": "suggestion",
             "region": "330106",
             "mobile": mobile,
@@ -190,7 +226,11 @@ def stored_counts(env: dict[str, str], run: str) -> dict[int, int]:
     )
     out = subprocess.run(
         [PY, str(ROOT / "manage.py"), "shell", "-c", script],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
 
@@ -208,6 +248,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
@@ -218,7 +259,8 @@ def main() -> None:
     env = server_env(args.database, var_dir)
     log(f"preparing the {args.database} database")
     prepare(env)
-    server = start_server(env, args.port, args.workers, args.threads)
+    command = server_command(args.server, args.port, args.workers, args.threads)
+    server = start_server(env, command, args.port)
     try:
         run = secrets.token_hex(4)
         log(f"warming up for {args.warmup}s")
@@ -239,7 +281,7 @@ def main() -> None:
         "lost": len(accepted - set(stored)),
         "duplicated": sum(1 for count in stored.values() if count > 1),
         "database": args.database,
-        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",
+        "server": f"{args.server}, {args.workers} workers x {args.threads} threads",
         "accepted": len(accepted),
         "stored_without_201": len(set(stored) - accepted),
         "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -51,12 +51,12 @@ def csv_table(header: str, *lines: str) -> Table:
     return read_table("\n".join([header, *lines]).encode(), "upload.csv")
 
 
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -87,7 +87,7 @@ def test_it_imports_regions_from_csv_with_their_parents() -> None:
 
 
 def test_it_imports_regions_from_an_xlsx_workbook() -> None:
-    rows: list[list[object]] = [
+    rows: list[Sequence[object]] = [
         REGION_HEADER.split(","),
         ["330000", "浙江省", "Zhejiang", None, "province"],
         [330100, "杭州市", "Hangzhou", 330000, "city"],  # codes typed as numbers in Excel
@@ -303,7 +303,7 @@ def test_a_header_naming_a_column_twice_is_refused() -> None:
 
 
 def test_blank_columns_at_the_end_of_a_sheet_are_ignored() -> None:
-    rows: list[list[object]] = [
+    rows: list[Sequence[object]] = [
         [*REGION_HEADER.split(","), None, None],
         ["330000", "浙江省", "Zhejiang", None, "province", None, "note"],
     ]

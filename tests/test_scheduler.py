@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from yiwang.jobs import scheduler
 from yiwang.jobs.actions import do_prune_finished_tasks, do_requeue_stale_tasks
+from yiwang.jobs.management.commands import run_scheduler
 from yiwang.jobs.models import JobRun
 from yiwang.jobs.registry import JOBS, PeriodicJob
 from yiwang.jobs.scheduler import do_schedule_due_jobs, slots_between
@@ -193,8 +194,11 @@ def test_a_pass_uses_the_clock_when_no_time_is_given(
 
 
 def test_run_scheduler_once_runs_one_pass_and_exits(
-    django_capture_on_commit_callbacks: CaptureCallbacks,
+    django_capture_on_commit_callbacks: CaptureCallbacks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # close_old_connections() closes a connection that is inside a transaction, as the test's
+    # is: on PostgreSQL that would end the test's connection.
+    monkeypatch.setattr(run_scheduler, "close_old_connections", lambda: None)
     out = io.StringIO()
     with time_machine.travel(START, tick=False):
         call_command("run_scheduler", "--once", stdout=out)

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.envconf import env_bool, env_int, env_list, env_str
+from yiwang.lib.crypto import KeyRing
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("YIWANG_VAR_DIR", str(BASE_DIR / "var")))
@@ -220,6 +221,10 @@ YIWANG_QUERY_CODE_KEY = env_str("YIWANG_QUERY_CODE_KEY", "") or _derived_dev_key
 for _name in ("YIWANG_HASH_KEY", "YIWANG_QUERY_CODE_KEY"):
     if len(globals()[_name]) < 32:
         raise ImproperlyConfigured(f"{_name} must be at least 32 characters.")
+try:
+    KeyRing.from_spec(YIWANG_PII_KEYS)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"YIWANG_PII_KEYS: {_exc}") from _exc
 
 # --- Message intake ---------------------------------------------------------------------------
 YIWANG_TRACKING_PREFIX = env_str("YIWANG_TRACKING_PREFIX", "YW")
