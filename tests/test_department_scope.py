@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from yiwang.accounts.apikeys import do_issue_api_client, do_revoke_api_client
-from yiwang.accounts.models import User
+from yiwang.accounts.models import ApiClient, User
 from yiwang.intake.models import EventKind, Message, MessageEvent
 from yiwang.intake.validation import RawUpload
 from yiwang.orgs.models import Department
@@ -318,10 +318,13 @@ def test_an_api_key_without_read_scope_is_forbidden(
     assert response.json()["code"] == "forbidden"
 
 
-def test_an_api_key_with_read_scope_but_no_department_is_forbidden(
-    client: Client, both: tuple[Message, Message]
+def test_an_api_key_whose_department_was_cleared_is_forbidden(
+    client: Client, departments: dict[str, Department], both: tuple[Message, Message]
 ) -> None:
-    _client, key = do_issue_api_client("nowhere", ["messages:read"])
+    api_client, key = do_issue_api_client(
+        "nowhere", ["messages:read"], department_id=departments["housing"].pk
+    )
+    ApiClient.objects.filter(pk=api_client.pk).update(department=None)  # as in the admin
     assert client.get(API_LIST, headers=bearer(key)).status_code == 403
 
 

@@ -40,7 +40,7 @@ def do_create_staff(
             password=password,
             department_id=department_id,
             display_name=display_name,
-            is_staff=("administrator" in roles),
+            is_staff=any(ROLES_BY_CODE[role].uses_admin for role in roles),
         )
         user.groups.set(Group.objects.filter(name__in=roles))
     return user

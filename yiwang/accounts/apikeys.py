@@ -19,7 +19,15 @@ SCOPES = {
 }
 
 
+# Scopes that read messages see only one department's: without one, the key would see nothing.
+DEPARTMENT_SCOPES = frozenset({"messages:read"})
+
+
 class UnknownScope(ValueError):
+    pass
+
+
+class MissingDepartment(ValueError):
     pass
 
 
@@ -35,6 +43,15 @@ def check_scopes(scopes: Iterable[str]) -> list[str]:
     return chosen
 
 
+def check_client_scopes(scopes: Iterable[str], department_id: int | None) -> list[str]:
+    """The known scopes, sorted; a scope that reads messages needs the client's department."""
+    chosen = check_scopes(scopes)
+    needing = [s for s in chosen if s in DEPARTMENT_SCOPES]
+    if needing and department_id is None:
+        raise MissingDepartment(f"Scopes {', '.join(needing)} need a department.")
+    return chosen
+
+
 def do_issue_api_client(
     name: str,
     scopes: Iterable[str],
@@ -44,13 +61,14 @@ def do_issue_api_client(
     department_id: int | None = None,
 ) -> tuple[ApiClient, str]:
     """Create a client and return it with its key, which is never shown again."""
+    chosen = check_client_scopes(scopes, department_id)
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     client = ApiClient.objects.create(
         name=name,
         key_prefix=prefix,
         key_hash=_digest(secret),
-        scopes=check_scopes(scopes),
+        scopes=chosen,
         created_by=created_by,
         rate_limit_per_minute=rate_limit_per_minute,
         department_id=department_id,

@@ -14,6 +14,13 @@ class AccountsConfig(AppConfig):
 
 
 def _sync_roles_after_migrate(**kwargs: Any) -> None:
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
     from yiwang.accounts.actions import do_sync_roles
 
-    do_sync_roles(using=kwargs.get("using", "default"))
+    using = kwargs.get("using", "default")
+    # Roles name permissions of apps migrated after this one: make sure they all exist.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    do_sync_roles(using=using)

@@ -25,6 +25,20 @@ class RoleDefinition:
     label: Promise
     scope: Scope
     permissions: tuple[str, ...]
+    uses_admin: bool = False  # maintains reference data in the admin (is_staff)
+
+
+def _model_permissions(app: str, models: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(
+        f"{app}.{action}_{model}" for model in models for action in ("view", "add", "change")
+    )
+
+
+TAXONOMY_ADMIN = (
+    "taxonomy.view_taxonomyversion",
+    "taxonomy.change_taxonomyversion",
+    *_model_permissions("taxonomy", ("category", "theme")),
+)
 
 
 ROLES: tuple[RoleDefinition, ...] = (
@@ -67,7 +81,9 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.export_messages",
             "accounts.view_personal_data",
             "accounts.manage_taxonomy",
+            *TAXONOMY_ADMIN,
         ),
+        uses_admin=True,
     ),
     RoleDefinition(
         "leader",
@@ -99,7 +115,13 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.manage_organisations",
             "accounts.manage_taxonomy",
             "accounts.manage_api_clients",
+            *TAXONOMY_ADMIN,
+            *_model_permissions("orgs", ("region", "department", "servicehall")),
+            *_model_permissions("accounts", ("user", "apiclient")),
+            "accounts.view_personaldataaccess",
+            "jobs.view_jobrun",
         ),
+        uses_admin=True,
     ),
 )
 

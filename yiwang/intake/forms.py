@@ -74,11 +74,17 @@ class SubmitForm(forms.Form):
         required=False,
         help_text=_("Up to 5 images or PDF files, at most 10 MB each."),
     )
-    # A field people never see; software that fills every field gives itself away.
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    # A field people never see; software that fills every field gives itself away. Out of the
+    # tab order and never autofilled, so keyboard users and password managers do not trip it.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     token = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         region, theme = self.fields["region"], self.fields["theme"]
         assert isinstance(region, forms.ChoiceField)
@@ -88,5 +94,17 @@ class SubmitForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=32)
-    query_code = forms.CharField(label=_("Query code"), max_length=32)
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    query_code = forms.CharField(
+        label=_("Query code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
+from yiwang.lib.codes import normalize_tracking_number
+
 
 class RateLimited(Exception):
     def __init__(self, scope: str) -> None:
@@ -52,7 +54,9 @@ def check_track_rate(request: HttpRequest, tracking_number: str) -> None:
     ip = client_ip(request)
     if ip not in settings.YIWANG_TRUSTED_CLIENT_IPS:
         _hit(request, "track-ip", ip, settings.YIWANG_RATE_TRACK_PER_IP)
-    _hit(request, "track-number", tracking_number.upper(), settings.YIWANG_RATE_TRACK_PER_NUMBER)
+    # Counted under the number's canonical spelling: padding or case must not buy more tries.
+    number = normalize_tracking_number(tracking_number)
+    _hit(request, "track-number", number, settings.YIWANG_RATE_TRACK_PER_NUMBER)
 
 
 def check_client_rate(request: HttpRequest, client_id: int, per_minute: int) -> None:

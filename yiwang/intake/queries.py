@@ -7,7 +7,12 @@ from typing import Any
 from django.conf import settings
 
 from yiwang.intake.models import Message, MessageState
-from yiwang.lib.codes import normalize_query_code, parse_tracking_number, query_code_matches
+from yiwang.lib.codes import (
+    normalize_query_code,
+    normalize_tracking_number,
+    parse_tracking_number,
+    query_code_matches,
+)
 
 
 def find_for_citizen(tracking_number: str, query_code: str) -> Message | None:
@@ -15,7 +20,7 @@ def find_for_citizen(tracking_number: str, query_code: str) -> Message | None:
     parsed = parse_tracking_number(tracking_number)
     if parsed is None:
         return None
-    number = tracking_number.strip().upper()
+    number = normalize_tracking_number(tracking_number)
     message = Message.objects.filter(tracking_number=number).first()
     key = settings.YIWANG_QUERY_CODE_KEY.encode()
     code = normalize_query_code(query_code)

@@ -17,7 +17,11 @@ MAX_ROWS = 200_000
 
 
 class UnreadableTable(ValueError):
-    pass
+    """The file cannot be read as a table; ``code`` is stable for translation."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ def _read_csv(data: bytes) -> Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableTable("The file is not UTF-8 text; save it as CSV UTF-8.") from exc
+        raise UnreadableTable(
+            "not_utf8", "The file is not UTF-8 text; save it as CSV UTF-8."
+        ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     return _rows(reader)
 
@@ -58,7 +64,7 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableTable("The file is not a readable .xlsx workbook.") from exc
+        raise UnreadableTable("not_xlsx", "The file is not a readable .xlsx workbook.") from exc
     sheet = book.worksheets[0]
     values = (
         ["" if cell is None else str(cell) for cell in row]
@@ -72,15 +78,15 @@ def _rows(source: Iterable[Sequence[object]]) -> Table:
     try:
         header = [str(h).strip() for h in next(iterator)]
     except StopIteration as exc:
-        raise UnreadableTable("The file is empty.") from exc
+        raise UnreadableTable("empty", "The file is empty.") from exc
     # Columns without a name (Excel's formatted-but-empty columns, trailing commas) are ignored.
     named = [h for h in header if h]
     if len(set(named)) != len(named):
-        raise UnreadableTable("The header names a column twice.")
+        raise UnreadableTable("duplicate_header", "The header names a column twice.")
     rows = []
     for number, values in enumerate(iterator, start=2):
         if number > MAX_ROWS:
-            raise UnreadableTable(f"More than {MAX_ROWS} rows; split the file.")
+            raise UnreadableTable("too_many_rows", f"More than {MAX_ROWS} rows; split the file.")
         cells = {h: str(v) for h, v in zip(header, values, strict=False) if h}
         if not any(v.strip() for v in cells.values()):
             continue

@@ -9,11 +9,9 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiwang.lib.tables import UnreadableTable, read_table
+from yiwang.adminimport import TableFileField, read_uploaded_table
 from yiwang.orgs.imports import IMPORTERS
 from yiwang.orgs.models import Department, Region, ServiceHall
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -25,15 +23,7 @@ class ImportForm(forms.Form):
             ("halls", gettext_lazy("Service halls")),
         ],
     )
-    file = forms.FileField(label=gettext_lazy("CSV or XLSX file"))
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
+    file = TableFileField()
 
 
 @admin.register(Region)
@@ -53,12 +43,8 @@ class RegionAdmin(admin.ModelAdmin[Region]):
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                table = read_table(upload.read(), upload.name)
-            except UnreadableTable as exc:
-                form.add_error("file", str(exc))
-            else:
+            table = read_uploaded_table(form)
+            if table is not None:
                 report = IMPORTERS[form.cleaned_data["what"]](table)
                 if report.ok:
                     messages.success(
@@ -72,8 +58,14 @@ class RegionAdmin(admin.ModelAdmin[Region]):
             "form": form,
             "report": report,
             "title": _("Import organisations"),
+            "help": _(
+                "Columns: regions — code, name_zh, name_en, parent_code, level; departments — "
+                "short_code, name_zh, name_en, kind, region_code, parent_short_code; service "
+                "halls — code, name_zh, name_en, region_code, address_zh, address_en. One bad "
+                "row saves nothing."
+            ),
         }
-        return render(request, "admin/orgs/import.html", context)
+        return render(request, "admin/table_import.html", context)
 
 
 @admin.register(Department)

@@ -4,8 +4,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from yiwang.accounts.apikeys import SCOPES, UnknownScope, do_issue_api_client
+from yiwang.accounts.apikeys import (
+    SCOPES,
+    MissingDepartment,
+    UnknownScope,
+    do_issue_api_client,
+)
+from yiwang.accounts.models import ApiClient
 from yiwang.orgs.models import Department
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)  # argparse reports it as an invalid value
+    return value
 
 
 class Command(BaseCommand):
@@ -13,11 +26,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
-        parser.add_argument("--scope", action="append", default=[], choices=sorted(SCOPES))
-        parser.add_argument("--per-minute", type=int, default=600)
+        parser.add_argument(
+            "--scope", action="append", default=[], choices=sorted(SCOPES), required=True
+        )
+        parser.add_argument("--per-minute", type=_positive, default=600)
         parser.add_argument("--department", help="short code; needed for messages:read")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if ApiClient.objects.filter(name=options["name"]).exists():
+            raise CommandError("An API client with this name exists already.")
         department = None
         if options["department"]:
             department = Department.objects.filter(short_code=options["department"]).first()
@@ -30,7 +47,7 @@ class Command(BaseCommand):
                 rate_limit_per_minute=options["per_minute"],
                 department_id=department.pk if department else None,
             )
-        except UnknownScope as exc:
+        except (UnknownScope, MissingDepartment) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"client {client.name} scopes={','.join(client.scopes)}")
         self.stdout.write(key)
