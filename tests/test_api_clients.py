@@ -62,7 +62,9 @@ def hotline() -> tuple[ApiClient, str]:
 # --- issuing ------------------------------------------------------------------------------------
 
 
-def test_issuing_a_client_returns_a_key_of_prefix_and_secret(hotline: tuple[ApiClient, str]) -> None:
+def test_issuing_a_client_returns_a_key_of_prefix_and_secret(
+    hotline: tuple[ApiClient, str],
+) -> None:
     client, key = hotline
     match = KEY_SHAPE.fullmatch(key)
     assert match is not None

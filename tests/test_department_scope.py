@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
@@ -62,7 +61,7 @@ def both(housing_message: Message, transport_message: Message) -> tuple[Message,
     return housing_message, transport_message
 
 
-def listed_numbers(response: HttpResponse, *messages: Message) -> set[str]:
+def listed_numbers(response: Any, *messages: Message) -> set[str]:
     """Which of ``messages`` a list page links to (the search box may echo a number back)."""
     page = response.content.decode()
     return {m.tracking_number for m in messages if f"/staff/messages/{m.tracking_number}/" in page}
@@ -144,7 +143,9 @@ def test_a_staff_member_without_a_department_sees_no_departments_messages(
     assert signed_in(dept_officer).get(API_LIST).status_code == 403
 
 
-def test_someone_signed_out_is_sent_to_sign_in(client: Client, both: tuple[Message, Message]) -> None:
+def test_someone_signed_out_is_sent_to_sign_in(
+    client: Client, both: tuple[Message, Message]
+) -> None:
     response = client.get("/staff/messages/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
@@ -202,7 +203,11 @@ def test_an_officer_can_add_a_note_to_their_own_departments_message(
     )
     assert response.status_code == 302
     note = MessageEvent.objects.get(kind=EventKind.NOTE)
-    assert (note.message_id, note.actor_id, note.note) == (housing.pk, dept_officer.pk, "已联系物业")
+    assert (note.message_id, note.actor_id, note.note) == (
+        housing.pk,
+        dept_officer.pk,
+        "已联系物业",
+    )
 
 
 def test_an_officer_cannot_reveal_the_contact_of_another_departments_message(

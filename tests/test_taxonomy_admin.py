@@ -51,9 +51,7 @@ def test_a_bad_file_lists_its_errors_and_creates_no_version(
 def test_a_file_that_is_not_a_table_is_refused_by_name(
     supervisor: User, signed_in: Callable[[User], Client]
 ) -> None:
-    response = signed_in(supervisor).post(
-        URL, {"name": "x", "file": upload("MZ\x90", "virus.exe")}
-    )
+    response = signed_in(supervisor).post(URL, {"name": "x", "file": upload("MZ\x90", "virus.exe")})
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not TaxonomyVersion.objects.exists()
@@ -81,3 +79,16 @@ def test_the_activate_action_switches_the_active_version(
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.is_active, new.is_active) == (False, True)
+
+
+def test_a_name_too_long_is_an_error_not_a_silent_cut(
+    supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    long_name = "长" * 129
+    coded = f"code,parent_code,name_zh\n01,,{long_name}\n"
+    levels = f"一级分类,二级分类\n住房,{long_name}\n"
+    for name, text in (("coded", coded), ("levels", levels)):
+        response = signed_in(supervisor).post(URL, {"name": name, "file": upload(text)})
+        assert response.status_code == 200
+        assert "128" in response.content.decode()
+    assert not TaxonomyVersion.objects.exists()

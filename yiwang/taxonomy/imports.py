@@ -23,6 +23,7 @@ from yiwang.orgs.kinds import DepartmentKind
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
 CODED_COLUMNS = ("code", "parent_code", "name_zh")
+LIMITS = {"name_zh": 128, "name_en": 200, "description_zh": 300, "description_en": 400}
 LEVEL_NAMES = ("一级分类", "二级分类", "三级分类", "四级分类", "五级分类")
 _CODE = re.compile(r"\d{2}(\.\d{2,3})*")
 
@@ -58,6 +59,10 @@ def nodes_from_levels(table: Table, columns: list[str], errors: list[RowError]) 
                     errors.append(RowError(row.number, column, _("A level is empty.")))
                 break
             parent, path = path, (*path, name)
+            if len(name) > LIMITS["name_zh"]:
+                message = _("At most %(limit)d characters.") % {"limit": LIMITS["name_zh"]}
+                errors.append(RowError(row.number, column, message))
+                break
             if path not in nodes:
                 children[parent] = children.get(parent, 0) + 1
                 prefix = nodes[parent].code + "." if parent else ""
@@ -92,6 +97,11 @@ def _coded_node(row: Row, seen: set[str], errors: list[RowError]) -> Node | None
         problems.append(("parent_code", _("The parent must appear on an earlier row.")))
     if not row.get("name_zh"):
         problems.append(("name_zh", _("This value is required.")))
+    problems.extend(
+        (column, _("At most %(limit)d characters.") % {"limit": limit})
+        for column, limit in LIMITS.items()
+        if len(row.get(column)) > limit
+    )
     kind = row.get("dept_kind")
     if kind and kind not in DepartmentKind.values:
         problems.append(("dept_kind", _("This is not a department kind.")))
@@ -155,10 +165,10 @@ def _save(nodes: list[Node], *, name: str, source: str, activate: bool) -> Taxon
             code=node.code,
             parent=parent,
             depth=(parent.depth + 1) if parent else 1,
-            name_zh=node.name_zh[:128],
-            name_en=node.name_en[:200],
-            description_zh=node.description_zh[:300],
-            description_en=node.description_en[:400],
+            name_zh=node.name_zh,
+            name_en=node.name_en,
+            description_zh=node.description_zh,
+            description_en=node.description_en,
             keywords=node.keywords,
             dept_kind=node.dept_kind,
             is_leaf=node.code not in parents,
