@@ -26,6 +26,7 @@ from yiwang.intake.models import Attachment, Message
 from yiwang.intake.personal import unseal
 from yiwang.lib.crypto import DecryptionError, generate_key_spec
 from yiwang.orgs.models import Region
+from yiwang.staff.queries import UNREADABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -304,7 +305,7 @@ def test_attachments_are_stored_outside_any_public_folder(uploaded: Attachment) 
 
 def test_no_public_url_serves_an_attachment(client: Client, uploaded: Attachment) -> None:
     name = uploaded.file.name
-    for url in (f"/media/{name}", f"/{name}", f"/static/{name}", default_storage.url(name)):
+    for url in (f"/media/{name}", f"/{name}", f"/static/{name}", f"/attachments/{name}"):
         assert client.get(url).status_code == 404, url
 
 
@@ -314,3 +315,18 @@ def test_someone_signed_out_cannot_download_an_attachment(
     response = client.get(f"/staff/attachments/{uploaded.pk}/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_damaged_contact_shows_as_unreadable_instead_of_failing_the_page(
+    supervisor: User, signed_in: Callable[[User], Client], message_for: Callable[..., Message]
+) -> None:
+    message = message_for("housing")
+    Message.objects.filter(pk=message.pk).update(mobile_encrypted="v1.gone.AAAA")
+    response = signed_in(supervisor).get(f"/staff/messages/{message.tracking_number}/")
+    assert response.status_code == 200
+    assert response.context["contact"]["mobile"] == str(UNREADABLE)
+
+
+def test_attachments_have_no_url_at_all() -> None:
+    with pytest.raises(NotImplementedError):
+        default_storage.url("attachments/ab/abc.jpg")

@@ -73,12 +73,18 @@ def field_block(response: Any, name: str) -> str:
 def field_errors(response: Any, name: str) -> list[str]:
     block = field_block(response, name)
     match = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', block, re.DOTALL)
-    return [html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", match.group(1))] if match else []
+    return (
+        [html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", match.group(1))] if match else []
+    )
 
 
 def page_errors(response: Any) -> list[str]:
-    match = re.search(r'role="alert"><ul class="errorlist">(.*?)</ul>', text_of(response), re.DOTALL)
-    return [html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", match.group(1))] if match else []
+    match = re.search(
+        r'role="alert"><ul class="errorlist">(.*?)</ul>', text_of(response), re.DOTALL
+    )
+    return (
+        [html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", match.group(1))] if match else []
+    )
 
 
 class Controls(HTMLParser):
@@ -424,9 +430,7 @@ def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(
     wrong_code = track(client, sent.message.tracking_number, "AAAA-AAAA-AAAAA")
     unknown = track(client, "YW20990101000001", code_of(sent))
     malformed = track(client, "not a number", code_of(sent))
-    expected = [
-        in_language("zh-hans", "No message matches this tracking number and query code.")
-    ]
+    expected = [in_language("zh-hans", "No message matches this tracking number and query code.")]
     for response in (wrong_code, unknown, malformed):
         assert response.status_code == 404
         assert page_errors(response) == expected

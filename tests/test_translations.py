@@ -47,8 +47,9 @@ def test_chinese_translations_are_chinese() -> None:
     entries = catalogue(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po")
     cjk = re.compile(r"[\u4e00-\u9fff]")
     latin_only = sorted(
-        msgid for msgid, msgstr in entries.items() if re.search("[A-Za-z]{3}", msgid)
-        and not cjk.search(msgstr)
+        msgid
+        for msgid, msgstr in entries.items()
+        if re.search("[A-Za-z]{3}", msgid) and not cjk.search(msgstr)
     )
     assert latin_only == []
 
@@ -61,7 +62,9 @@ def test_the_catalogues_hold_every_string_of_the_code(
     monkeypatch.chdir(ROOT)
     with override_settings(LOCALE_PATHS=[tmp_path]):
         call_command(
-            "makemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "tests/*", "bench/*"],
+            "makemessages",
+            locale=["zh_Hans"],
+            ignore_patterns=[".venv/*", "tests/*", "bench/*"],
             verbosity=0,
         )
     fresh = set(catalogue(tmp_path / "zh_Hans" / "LC_MESSAGES" / "django.po"))

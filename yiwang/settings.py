@@ -186,7 +186,7 @@ STATIC_ROOT = VAR_DIR / "static"
 PRIVATE_STORAGE_DIR = Path(env_str("YIWANG_PRIVATE_DIR", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "yiwang.storage.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_DIR, "base_url": None},
     },
     "staticfiles": {

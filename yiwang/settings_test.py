@@ -14,7 +14,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 PRIVATE_STORAGE_DIR = Path(tempfile.mkdtemp(prefix="yiwang-test-private-"))
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "yiwang.storage.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_STORAGE_DIR, "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

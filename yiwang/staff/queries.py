@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.access import visible_messages
 from yiwang.intake.models import Message
 from yiwang.intake.personal import unseal
 from yiwang.lib.contact import mask_email, mask_mobile, mask_name
+from yiwang.lib.crypto import DecryptionError
 
 PAGE_SIZE = 50
+UNREADABLE = gettext_lazy("(cannot be decrypted)")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,27 @@ def masked_contact(message: Message) -> dict[str, str]:
     """Contact data as staff without the personal-data permission see it."""
     contact = unmasked_contact(message)
     masks = {"name": mask_name, "mobile": mask_mobile, "email": mask_email}
-    return {field: masks[field](value) if value else "" for field, value in contact.items()}
+    return {
+        field: masks[field](value) if value and value != UNREADABLE else value
+        for field, value in contact.items()
+    }
 
 
 def unmasked_contact(message: Message) -> dict[str, str]:
     return {
         "name": message.contact_name,
-        "mobile": unseal("mobile", message.mobile_encrypted),
-        "email": unseal("email", message.email_encrypted),
+        "mobile": _open(message, "mobile"),
+        "email": _open(message, "email"),
     }
+
+
+def _open(message: Message, field: str) -> str:
+    """The decrypted value; a damaged token or a retired key must not take the page down."""
+    try:
+        return unseal(field, getattr(message, f"{field}_encrypted"))
+    except DecryptionError:
+        log.error("cannot decrypt %s of message %s", field, message.pk)
+        return str(UNREADABLE)
 
 
 def staff_summary(message: Message) -> dict[str, Any]:

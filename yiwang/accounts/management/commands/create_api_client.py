@@ -14,7 +14,7 @@ from yiwang.accounts.models import ApiClient
 from yiwang.orgs.models import Department
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError(text)  # argparse reports it as an invalid value
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scope", action="append", default=[], choices=sorted(SCOPES), required=True
         )
-        parser.add_argument("--per-minute", type=_positive, default=600)
+        parser.add_argument("--per-minute", type=positive_int, default=600)
         parser.add_argument("--department", help="short code; needed for messages:read")
 
     def handle(self, *args: Any, **options: Any) -> None:
