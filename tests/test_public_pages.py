@@ -249,6 +249,14 @@ def test_public_pages_need_no_inline_script_or_style(
     assert "<style" not in text
 
 
+def test_the_stylesheet_the_pages_link_to_is_served(client: Client, regions: Any) -> None:
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', text_of(client.get("/")))
+    assert href
+    response = client.get(href.group(1))
+    assert response.status_code == 200
+    assert b":focus-visible" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
 # --- security headers ---------------------------------------------------------------------------
 
 
@@ -348,6 +356,26 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(
     assert Message.objects.count() == 0
     assert Attachment.objects.count() == 0
     assert "路灯不亮" in text_of(response) or field == "title"
+
+
+def test_every_mistake_is_reported_at_once(client: Client, regions: Any) -> None:
+    data = form_data(title="", region="", mobile="12345", email="x@")
+    response = client.post("/submit/", data)
+    assert response.status_code == 400
+    wrong = [
+        name for name in ("title", "region", "mobile", "email") if field_errors(response, name)
+    ]
+    assert wrong == ["title", "region", "mobile", "email"]
+    assert field_errors(response, "content") == []
+
+
+def test_a_form_without_its_token_still_sends_under_a_new_one(client: Client, regions: Any) -> None:
+    data = form_data()
+    del data["token"]
+    response = client.post("/submit/", data)
+    assert response.status_code == 200
+    assert by_id(response, "query-code")
+    assert Message.objects.count() == 1
 
 
 def test_a_disguised_program_is_named_in_the_error(client: Client, regions: Any) -> None:

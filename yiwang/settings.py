@@ -182,6 +182,8 @@ USE_TZ = True
 # --- Static and private files ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The site-wide stylesheet lives in the project package, which is not an app.
+STATICFILES_DIRS = [BASE_DIR / "yiwang" / "static"]
 # Attachments live outside any public URL and are served only by permission-checked views.
 PRIVATE_STORAGE_DIR = Path(env_str("YIWANG_PRIVATE_DIR", str(VAR_DIR / "private")))
 STORAGES = {

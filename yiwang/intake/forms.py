@@ -81,7 +81,8 @@ class SubmitForm(forms.Form):
         label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    token = forms.CharField(widget=forms.HiddenInput)
+    # Optional: a page without it (an old copy, a hand-made form) still sends, under a new token.
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from yiwang.intake.limits import (
 from yiwang.intake.models import Channel
 from yiwang.intake.personal import lookup_hash
 from yiwang.intake.validation import (
+    CleanSubmission,
     InvalidInput,
     RawUpload,
     SubmissionInput,
@@ -46,21 +48,37 @@ def _token(value: str) -> str:
     return new_submission_token()
 
 
-def _raw(request: HttpRequest, form: SubmitForm) -> SubmissionInput:
-    data = form.cleaned_data
+def _raw(request: HttpRequest) -> SubmissionInput:
+    """What was posted, as text: the shared rules check it, whatever Django's fields said."""
+    post = request.POST
+    uploads = [RawUpload(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
     return SubmissionInput(
-        title=data["title"],
-        content=data["content"],
-        nature=data["nature"],
-        region=data["region"],
-        theme=data.get("theme") or "",
-        contact_name=data.get("contact_name") or "",
-        mobile=data.get("mobile") or "",
-        email=data.get("email") or "",
-        consent_publish=bool(data.get("consent_publish")),
-        attachments=[RawUpload(f.name or "", f.read()) for f in data.get("attachments") or []],
+        title=post.get("title", ""),
+        content=post.get("content", ""),
+        nature=post.get("nature", ""),
+        region=post.get("region", ""),
+        theme=post.get("theme", ""),
+        contact_name=post.get("contact_name", ""),
+        mobile=post.get("mobile", ""),
+        email=post.get("email", ""),
+        consent_publish=forms.BooleanField(required=False).clean(post.get("consent_publish")),
+        attachments=uploads,
         language=request.LANGUAGE_CODE,
     )
+
+
+def _validate(request: HttpRequest, form: SubmitForm) -> CleanSubmission | None:
+    """Run the form's checks and the shared rules together, so every mistake shows at once."""
+    form_ok = form.is_valid()
+    try:
+        clean = validate_submission(_raw(request))
+    except InvalidInput as exc:
+        for name, errors in exc.errors.items():
+            if name not in form.errors:  # one explanation per field is enough
+                for error in errors:
+                    form.add_error(name, error.message)
+        return None
+    return clean if form_ok else None
 
 
 def _form_page(request: HttpRequest, form: SubmitForm, status: int = 200) -> HttpResponse:
@@ -81,16 +99,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     except RateLimited:
         form.add_error(None, _("Too many messages from this network. Please try again later."))
         return _form_page(request, form, status=429)
-    if not form.is_valid():
+    clean = _validate(request, form)
+    if clean is None:
         return _form_page(request, form, status=400)
     try:
-        clean = validate_submission(_raw(request, form))
         check_submit_rate_by_mobile(request, lookup_hash("mobile", clean.mobile))
-    except InvalidInput as exc:
-        for name, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(name, error.message)
-        return _form_page(request, form, status=400)
     except RateLimited:
         form.add_error("mobile", _("Too many messages from this mobile number today."))
         return _form_page(request, form, status=429)
