@@ -52,7 +52,7 @@ def masked_contact(message: Message) -> dict[str, str]:
     contact = unmasked_contact(message)
     masks = {"name": mask_name, "mobile": mask_mobile, "email": mask_email}
     return {
-        field: masks[field](value) if value and value != UNREADABLE else value
+        field: masks[field](value) if value and value != str(UNREADABLE) else value
         for field, value in contact.items()
     }
 
