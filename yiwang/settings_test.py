@@ -27,4 +27,7 @@ YIWANG_TRACKING_BLOCK = 1  # tests roll the counter back; a cached block would o
 YIWANG_HASH_KEY = "test-hash-key-0123456789abcdef"
 YIWANG_QUERY_CODE_KEY = "test-query-code-key-0123456789"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+    # A file, not :memory:, so that threads in the concurrency tests share the database with
+    # SQLite's real locking (shared-cache memory databases fail with "table is locked").
+    _test_db = Path(tempfile.mkdtemp(prefix="yiwang-test-db-")) / "test.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
