@@ -3,14 +3,17 @@
 
     .venv/bin/python bench/intake.py --database postgres|sqlite [--seconds 60]
 
-It prepares a fresh database (PostgreSQL: DATABASE_URL if set, else the local server's
-``test`` database; SQLite: a file in a temporary folder), starts gunicorn with DEBUG off and
+It migrates the database (PostgreSQL: DATABASE_URL if set, else the local server's ``test``
+database; SQLite: a new file in a temporary folder), starts gunicorn with DEBUG off and
 Redis-backed rate limits, and drives it from this (second) process with keep-alive
 connections, each request a distinct message with a distinct mobile number. Rate limiting
 stays on; the load client's address is a trusted gateway (YIWANG_TRUSTED_CLIENT_IPS) and so
 exempt from the per-IP limit only, which the JSON reports. Accepted = HTTP 201, returned after
 the commit. Afterwards every accepted message is looked up in the database: ``lost`` counts
 accepted messages that are not stored, ``duplicated`` messages stored more than once.
+
+The run's messages (titled "压测留言 <run id> #n") and their follow-up tasks are deleted at
+the end unless --keep is given, so repeated runs start from the same table size.
 
 The last line on stdout is one JSON object; logs go to stderr.
 """
@@ -216,14 +219,18 @@ async def drive(port: int, run: str, seconds: float, concurrency: int) -> Stats:
     return stats
 
 
-def stored_counts(env: dict[str, str], run: str) -> dict[int, int]:
+def stored_counts(env: dict[str, str], run: str, keep: bool) -> dict[int, int]:
+    """How often each sequence number of this run is stored; then remove the run's rows."""
     script = (
-        "import json,re\nfrom collections import Counter\n"
+        "import json\nfrom collections import Counter\n"
         "from yiwang.intake.models import Message\n"
-        f"titles = Message.objects.filter(title__startswith='压测留言 {run} #')"
+        f"runs = Message.objects.filter(title__startswith='压测留言 {run}')\n"
+        f"titles = runs.filter(title__startswith='压测留言 {run} #')"
         ".values_list('title', flat=True)\n"
         "print(json.dumps(Counter(int(t.rsplit('#', 1)[1]) for t in titles)))\n"
     )
+    if not keep:
+        script += CLEAN_UP
     out = subprocess.run(
         [PY, str(ROOT / "manage.py"), "shell", "-c", script],
         env=env,
@@ -233,6 +240,22 @@ def stored_counts(env: dict[str, str], run: str) -> dict[int, int]:
         text=True,
     ).stdout
     return {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+
+
+CLEAN_UP = """
+from django.db import transaction
+from django_tasks_db.models import DBTaskResult
+from yiwang.intake.models import MessageEvent
+ids = list(runs.values_list("pk", flat=True))
+with transaction.atomic():
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        DBTaskResult.objects.filter(
+            task_path="yiwang.intake.tasks.process_new_message", args_kwargs__args__0__in=chunk
+        ).delete()
+        MessageEvent.objects.filter(message_id__in=chunk).delete()
+        Message.objects.filter(pk__in=chunk).delete()
+"""
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -253,6 +276,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--keep", action="store_true", help="keep the run's messages afterwards")
     args = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-"))
@@ -272,7 +296,7 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    stored = stored_counts(env, run)
+    stored = stored_counts(env, run, args.keep)
     accepted = set(stats.accepted)
     result = {
         "accepted_per_second": round(len(accepted) / elapsed, 1),
