@@ -20,12 +20,13 @@ def catalogue(path: Path) -> dict[str, str]:
     """msgid → msgstr of a .po file (plural forms keyed by the singular), fuzzy ones marked."""
     entries: dict[str, str] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        if "#, fuzzy" in block and 'msgid ""\nmsgstr ""' not in block[:40]:
-            entries[_field(block, "msgid")] = ""
-            continue
         msgid = _field(block, "msgid")
-        if msgid:
-            entries[msgid] = _field(block, "msgstr") or _field(block, r"msgstr\[0\]")
+        if not msgid:  # the header
+            continue
+        if "#, fuzzy" in block:
+            entries[msgid] = ""
+            continue
+        entries[msgid] = _field(block, "msgstr") or _field(block, r"msgstr\[0\]")
     return entries
 
 
@@ -64,7 +65,7 @@ def test_the_catalogues_hold_every_string_of_the_code(
         call_command(
             "makemessages",
             locale=["zh_Hans"],
-            ignore_patterns=[".venv/*", "tests/*", "bench/*"],
+            ignore_patterns=[".venv/*", "tests/*", "bench/*", "yiwang/locale"],
             verbosity=0,
         )
     fresh = set(catalogue(tmp_path / "zh_Hans" / "LC_MESSAGES" / "django.po"))
