@@ -66,7 +66,12 @@ class ApiClient(models.Model):
     rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
@@ -87,14 +92,20 @@ class PersonalDataAccess(models.Model):
     """One look at unmasked personal data: who, what, when and why. Append-only."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_accesses"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
     )
     message = models.ForeignKey(
-        "intake.Message", on_delete=models.PROTECT, related_name="personal_data_accesses"
+        "intake.Message",
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
     )
     fields = models.JSONField(_("fields"))
     reason = models.CharField(_("reason"), max_length=200)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:

@@ -153,8 +153,10 @@ class EventKind(models.TextChoices):
 class MessageEvent(models.Model):
     """One entry of a message's history. Append-only: rows are never changed or deleted."""
 
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(_("at"), db_index=True)
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -164,8 +166,8 @@ class MessageEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    from_state = models.CharField(_("from"), max_length=16, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, blank=True)
+    from_state = models.CharField(_("from state"), max_length=16, blank=True)
+    to_state = models.CharField(_("to state"), max_length=16, blank=True)
     note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(_("shown to the citizen"), default=False)
 
@@ -198,7 +200,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file a citizen sent with a message. Stored privately; never published."""
 
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=64)

@@ -129,7 +129,7 @@ def _theme(errors: _Collector, code: str) -> Theme | None:
         return None
     theme = active_theme_by_code(code)
     if theme is None:
-        errors.add("theme", "unknown_theme", _("There is no open theme with this code."))
+        errors.add("theme", "unknown_theme", _("There is no active theme with this code."))
     return theme
 
 

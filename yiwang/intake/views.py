@@ -105,7 +105,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     try:
         check_submit_rate_by_mobile(request, lookup_hash("mobile", clean.mobile))
     except RateLimited:
-        form.add_error("mobile", _("Too many messages from this mobile number today."))
+        form.add_error(
+            "mobile", _("Too many messages from this mobile number. Please try again later.")
+        )
         return _form_page(request, form, status=429)
     context = SubmissionContext(
         channel=Channel.WEB,

@@ -16,7 +16,7 @@ from yiwang.orgs.models import Department, Region, ServiceHall
 
 class ImportForm(forms.Form):
     what = forms.ChoiceField(
-        label=gettext_lazy("What"),
+        label=gettext_lazy("What to import"),
         choices=[
             ("regions", gettext_lazy("Regions")),
             ("departments", gettext_lazy("Departments")),

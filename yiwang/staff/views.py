@@ -116,7 +116,9 @@ def message_reveal(request: HttpRequest, tracking_number: str) -> HttpResponse:
     message = _message(request, tracking_number)
     reason = request.POST.get("reason", "").strip()
     if not reason:
-        return HttpResponse(_("Please give the reason for looking."), status=400)
+        return HttpResponse(
+            _("Please give the reason for viewing the contact details."), status=400
+        )
     contact = do_reveal_contact(_user(request), message, reason, client_ip(request) or None)
     return render(request, "staff/message_reveal.html", {"message": message, "contact": contact})
 

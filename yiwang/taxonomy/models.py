@@ -35,11 +35,19 @@ class Category(models.Model):
     """A node of a taxonomy version: ``07`` is a major category, ``07.03`` a minor one."""
 
     version = models.ForeignKey(
-        TaxonomyVersion, on_delete=models.PROTECT, related_name="categories"
+        TaxonomyVersion,
+        verbose_name=_("taxonomy version"),
+        on_delete=models.PROTECT,
+        related_name="categories",
     )
     code = models.CharField(_("code"), max_length=32)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     depth = models.PositiveSmallIntegerField(_("depth"))
     name_zh = models.CharField(_("Chinese name"), max_length=128)
