@@ -258,6 +258,16 @@ with transaction.atomic():
 """
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -272,7 +282,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", type=Path, help="also write the result here")
@@ -315,7 +325,7 @@ def main() -> None:
         "rate_limiting": "on (Redis); per-IP limit exempts the load client 127.0.0.1 "
         "(YIWANG_TRUSTED_CLIENT_IPS); per-mobile limit applies",
         "follow_up_tasks": "enqueued in the database task queue, not run during the benchmark",
-        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
+        "machine": f"{cpu_model()}, {os.cpu_count()} cores, {platform.machine()}, "
         f"Python {platform.python_version()}",
     }
     line = json.dumps(result, ensure_ascii=False)
