@@ -92,3 +92,18 @@ def test_a_name_too_long_is_an_error_not_a_silent_cut(
         assert response.status_code == 200
         assert "128" in response.content.decode()
     assert not TaxonomyVersion.objects.exists()
+
+
+def test_themes_import_all_or_nothing_with_row_errors() -> None:
+    from yiwang.lib.tables import read_table
+    from yiwang.taxonomy.imports import import_themes
+    from yiwang.taxonomy.models import Theme
+
+    header = "code,name_zh,name_en,description_zh,description_en,sort_order\n"
+    bad = header + "t01,办事少跑腿,Fewer trips,,,1\nt02," + "长" * 65 + ",Too long,,,x\n"
+    report = import_themes(read_table(bad.encode(), "themes.csv"))
+    assert {(e.row, e.column) for e in report.errors} == {(3, "name_zh"), (3, "sort_order")}
+    assert not Theme.objects.exists()
+    good = header + "t01,办事少跑腿,Fewer trips,,,1\n"
+    assert import_themes(read_table(good.encode(), "themes.csv")).created == 1
+    assert import_themes(read_table(good.encode(), "themes.csv")).updated == 1

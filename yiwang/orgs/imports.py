@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yiwang.lib.tables import ImportReport, Row, RowError, Table
 from yiwang.orgs.kinds import DepartmentKind
 from yiwang.orgs.models import Department, Region, RegionLevel, ServiceHall
+from yiwang.tableimport import check_length, check_required, run_all_or_nothing
 
 REGION_COLUMNS = ("code", "name_zh", "name_en", "parent_code", "level")
 DEPARTMENT_COLUMNS = (
@@ -30,85 +30,12 @@ HALL_COLUMNS = ("code", "name_zh", "name_en", "region_code", "address_zh", "addr
 _REGION_CODE = re.compile(r"[1-9]\d{5}")
 
 
-def _check_header(table: Table, needed: tuple[str, ...]) -> list[RowError]:
-    return [
-        RowError(0, column, _("The column %(column)s is missing.") % {"column": column})
-        for column in table.missing(needed)
-    ]
-
-
-def _required(row: Row, columns: tuple[str, ...], errors: list[RowError]) -> None:
-    for column in columns:
-        if not row.get(column):
-            errors.append(RowError(row.number, column, _("This value is required.")))
-
-
-def _too_long(row: Row, limits: dict[str, int], errors: list[RowError]) -> None:
-    for column, limit in limits.items():
-        if len(row.get(column)) > limit:
-            message = _("At most %(limit)d characters.") % {"limit": limit}
-            errors.append(RowError(row.number, column, message))
-
-
-def _repeated(table: Table, key: str, errors: list[RowError]) -> None:
-    """A code twice in one file would silently keep only its last row."""
-    seen: set[str] = set()
-    for row in sorted(table.rows, key=lambda r: r.number):
-        code = row.get(key)
-        if code and code in seen:
-            errors.append(RowError(row.number, key, _("This code appears on an earlier row.")))
-        seen.add(code)
-
-
-def _loops(table: Table, key: str, parent_key: str, errors: list[RowError]) -> None:
-    """A row that is its own ancestor in the file would lose its parent when saved."""
-    by_code = {row.get(key): row.get(parent_key) for row in table.rows}
-    for row in table.rows:
-        start, parent = row.get(key), row.get(parent_key)
-        seen: set[str] = set()
-        while parent and parent in by_code and parent not in seen:
-            if parent == start:
-                message = _("This row is its own parent or ancestor.")
-                errors.append(RowError(row.number, parent_key, message))
-                break
-            seen.add(parent)
-            parent = by_code[parent]
-
-
-def _run(
-    table: Table,
-    needed: tuple[str, ...],
-    check: Callable[[Row, list[RowError]], None],
-    save: Callable[[Row], bool],
-    key: str = "code",
-    parent_key: str = "",
-) -> ImportReport:
-    report = ImportReport(errors=_check_header(table, needed))
-    if report.errors:
-        return report
-    for row in table.rows:
-        check(row, report.errors)
-    _repeated(table, key, report.errors)
-    if parent_key:
-        _loops(table, key, parent_key, report.errors)
-    if report.errors:
-        report.errors.sort(key=lambda e: e.row)
-        return report
-    with transaction.atomic():
-        for row in table.rows:
-            if save(row):
-                report.created += 1
-            else:
-                report.updated += 1
-    return report
-
-
 def import_regions(table: Table) -> ImportReport:
     codes_in_file = {row.get("code") for row in table.rows}
 
     def check(row: Row, errors: list[RowError]) -> None:
-        _required(row, ("code", "name_zh", "level"), errors)
-        _too_long(row, {"name_zh": 64, "name_en": 128}, errors)
+        check_required(row, ("code", "name_zh", "level"), errors)
+        check_length(row, {"name_zh": 64, "name_en": 128}, errors)
         if row.get("code") and not _REGION_CODE.fullmatch(row.get("code")):
             errors.append(RowError(row.number, "code", _("A region code has six digits.")))
         if row.get("level") and row.get("level") not in RegionLevel.values:
@@ -135,7 +62,7 @@ def import_regions(table: Table) -> ImportReport:
         return created
 
     ordered = _parents_first(table, "code", "parent_code")
-    return _run(ordered, REGION_COLUMNS, check, save, parent_key="parent_code")
+    return run_all_or_nothing(ordered, REGION_COLUMNS, check, save, parent_key="parent_code")
 
 
 def _parents_first(table: Table, code: str, parent_code: str) -> Table:
@@ -155,8 +82,8 @@ def import_departments(table: Table) -> ImportReport:
     codes_in_file = {row.get("short_code") for row in table.rows}
 
     def check(row: Row, errors: list[RowError]) -> None:
-        _required(row, ("short_code", "name_zh", "kind", "region_code"), errors)
-        _too_long(row, {"short_code": 16, "name_zh": 128, "name_en": 200}, errors)
+        check_required(row, ("short_code", "name_zh", "kind", "region_code"), errors)
+        check_length(row, {"short_code": 16, "name_zh": 128, "name_en": 200}, errors)
         if row.get("kind") and row.get("kind") not in DepartmentKind.values:
             errors.append(RowError(row.number, "kind", _("This is not a department kind.")))
         region = row.get("region_code")
@@ -185,15 +112,17 @@ def import_departments(table: Table) -> ImportReport:
         return created
 
     ordered = _parents_first(table, "short_code", "parent_short_code")
-    return _run(
+    return run_all_or_nothing(
         ordered, DEPARTMENT_COLUMNS, check, save, key="short_code", parent_key="parent_short_code"
     )
 
 
 def import_halls(table: Table) -> ImportReport:
     def check(row: Row, errors: list[RowError]) -> None:
-        _required(row, ("code", "name_zh", "region_code", "address_zh"), errors)
-        _too_long(row, {"code": 16, "name_zh": 128, "address_zh": 256, "address_en": 256}, errors)
+        check_required(row, ("code", "name_zh", "region_code", "address_zh"), errors)
+        check_length(
+            row, {"code": 16, "name_zh": 128, "address_zh": 256, "address_en": 256}, errors
+        )
         region = row.get("region_code")
         if region and not Region.objects.filter(code=region).exists():
             errors.append(RowError(row.number, "region_code", _("No region has this code.")))
@@ -211,7 +140,7 @@ def import_halls(table: Table) -> ImportReport:
         )
         return created
 
-    return _run(table, HALL_COLUMNS, check, save)
+    return run_all_or_nothing(table, HALL_COLUMNS, check, save)
 
 
 IMPORTERS: dict[str, Callable[[Table], ImportReport]] = {

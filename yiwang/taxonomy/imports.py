@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.lib.tables import ImportReport, Row, RowError, Table
 from yiwang.orgs.kinds import DepartmentKind
+from yiwang.tableimport import check_length, check_required, run_all_or_nothing
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
 CODED_COLUMNS = ("code", "parent_code", "name_zh")
@@ -193,31 +194,24 @@ THEME_COLUMNS = ("code", "name_zh", "name_en", "description_zh", "description_en
 
 def import_themes(table: Table) -> ImportReport:
     """Upsert themes by code (all or nothing)."""
-    report = ImportReport()
-    report.errors.extend(
-        RowError(0, column, _("The column %(column)s is missing.") % {"column": column})
-        for column in table.missing(THEME_COLUMNS)
-    )
-    for row in table.rows if not report.errors else []:
-        for column in ("code", "name_zh", "name_en"):
-            if not row.get(column):
-                report.errors.append(RowError(row.number, column, _("This value is required.")))
+
+    def check(row: Row, errors: list[RowError]) -> None:
+        check_required(row, ("code", "name_zh", "name_en"), errors)
+        check_length(row, {**LIMITS, "code": 16, "name_zh": 64, "name_en": 128}, errors)
         if row.get("sort_order") and not row.get("sort_order").isdigit():
-            report.errors.append(RowError(row.number, "sort_order", _("Give a whole number.")))
-    if report.errors:
-        return report
-    with transaction.atomic():
-        for row in table.rows:
-            _theme, created = Theme.objects.update_or_create(
-                code=row.get("code"),
-                defaults={
-                    "name_zh": row.get("name_zh"),
-                    "name_en": row.get("name_en"),
-                    "description_zh": row.get("description_zh"),
-                    "description_en": row.get("description_en"),
-                    "sort_order": int(row.get("sort_order") or 0),
-                },
-            )
-            report.created += created
-            report.updated += not created
-    return report
+            errors.append(RowError(row.number, "sort_order", _("Give a whole number.")))
+
+    def save(row: Row) -> bool:
+        _theme, created = Theme.objects.update_or_create(
+            code=row.get("code"),
+            defaults={
+                "name_zh": row.get("name_zh"),
+                "name_en": row.get("name_en"),
+                "description_zh": row.get("description_zh"),
+                "description_en": row.get("description_en"),
+                "sort_order": int(row.get("sort_order") or 0),
+            },
+        )
+        return created
+
+    return run_all_or_nothing(table, THEME_COLUMNS, check, save)
