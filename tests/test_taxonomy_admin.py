@@ -9,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from yiwang.accounts.models import User
-from yiwang.taxonomy.models import Category, TaxonomyVersion
+from yiwang.lib.tables import read_table
+from yiwang.taxonomy.imports import import_themes
+from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
 URL = "/admin/taxonomy/taxonomyversion/import/"
 pytestmark = pytest.mark.django_db
@@ -95,10 +97,6 @@ def test_a_name_too_long_is_an_error_not_a_silent_cut(
 
 
 def test_themes_import_all_or_nothing_with_row_errors() -> None:
-    from yiwang.lib.tables import read_table
-    from yiwang.taxonomy.imports import import_themes
-    from yiwang.taxonomy.models import Theme
-
     header = "code,name_zh,name_en,description_zh,description_en,sort_order\n"
     bad = header + "t01,办事少跑腿,Fewer trips,,,1\nt02," + "长" * 65 + ",Too long,,,x\n"
     report = import_themes(read_table(bad.encode(), "themes.csv"))
