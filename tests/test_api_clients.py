@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.test.utils import override_settings
 
+from yiwang.accounts.actions import do_create_staff, do_sync_roles
 from yiwang.accounts.apikeys import (
     UnknownScope,
     authenticate_key,
@@ -306,3 +307,20 @@ def test_the_command_refuses_a_client_without_any_scope() -> None:
     with pytest.raises(CommandError, match="--scope"):
         create_api_client("idle")
     assert not ApiClient.objects.exists()
+
+
+def test_an_administrator_revokes_a_key_in_the_admin(
+    hotline: tuple[ApiClient, str], departments: dict[str, Department]
+) -> None:
+    do_sync_roles()
+    admin_user = do_create_staff("admin1", "a-long-password-2026", roles=["administrator"])
+    browser = Client()
+    browser.force_login(admin_user)
+    client, key = hotline
+    response = browser.post(
+        "/admin/accounts/apiclient/", {"action": "revoke", "_selected_action": [str(client.pk)]}
+    )
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.revoked_at is not None
+    assert submit_as(Client(), bearer(key)).status_code == 401

@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
+from yiwang.accounts.apikeys import do_revoke_api_client
 from yiwang.accounts.models import ApiClient, PersonalDataAccess, User
 
 
@@ -26,10 +31,28 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
         "revoked_at",
         "last_used_at",
     ]
-    readonly_fields = ["key_prefix", "key_hash", "created_at", "created_by", "last_used_at"]
+    # Scopes and revocation change only through the checked actions, never by hand.
+    readonly_fields = [
+        "key_prefix",
+        "key_hash",
+        "scopes",
+        "revoked_at",
+        "created_at",
+        "created_by",
+        "last_used_at",
+    ]
+    actions = ["revoke"]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        if not request.user.has_perm("accounts.manage_api_clients"):
+            raise PermissionDenied
+        for client in queryset:
+            do_revoke_api_client(client)
+        self.message_user(request, gettext("The selected keys no longer work."))
 
 
 @admin.register(PersonalDataAccess)
@@ -37,11 +60,11 @@ class PersonalDataAccessAdmin(admin.ModelAdmin[PersonalDataAccess]):
     list_display = ["at", "user", "message", "fields", "reason", "ip_address"]
     list_filter = ["user"]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
