@@ -262,3 +262,38 @@ def test_the_openapi_document_describes_the_submission(client: Client) -> None:
     operation = spec["paths"]["/api/v1/messages"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert client.get("/api/docs").status_code == 200
+
+
+def test_a_body_over_the_memory_limit_is_refused_with_413(client: Client, regions: Any) -> None:
+    huge = json.dumps(payload(content="字" * 1_000_000))  # ~3 MB of UTF-8
+    response = post_json(client, huge)
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    assert Message.objects.count() == 0
+
+
+def test_a_declared_length_over_the_request_limit_is_refused_before_reading(
+    client: Client, regions: Any
+) -> None:
+    response = client.post(
+        URL, "{}", content_type="application/json", CONTENT_LENGTH=str(60 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+
+
+def test_null_optional_fields_are_treated_as_absent(client: Client, regions: Any) -> None:
+    response = post_json(client, payload(theme=None, email=None) | {"contact_name": None})
+    assert response.status_code == 201
+    assert Message.objects.get().contact_name == ""
+
+
+def test_english_callers_get_english_error_messages(client: Client, regions: Any) -> None:
+    response = client.post(
+        URL,
+        json.dumps(payload(mobile="123")),
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.json()["message"] == "Some fields are missing or wrong."
+    chinese = post_json(client, payload(mobile="123"), **{"Accept-Language": "zh-hans"})
+    assert chinese.json()["message"] != "Some fields are missing or wrong."
