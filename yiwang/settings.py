@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yiwang.orgs",
     "yiwang.taxonomy",
     "yiwang.intake",
+    "yiwang.casework",
     "yiwang.staff",
     "yiwang.jobs",
     "yiwang.demo",

@@ -29,6 +29,7 @@ class User(AbstractUser):
             ("view_all_messages", _("Can see messages of every department")),
             ("view_department_messages", _("Can see the messages of one's own department")),
             ("act_on_messages", _("Can act on messages in one's scope")),
+            ("supervise_messages", _("Can decide extensions and reopen messages")),
             ("export_messages", _("Can export messages in one's scope")),
             ("manage_organisations", _("Can maintain organisations and import them")),
             ("manage_taxonomy", _("Can maintain the taxonomy and import versions")),

@@ -80,6 +80,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.act_on_messages",
             "accounts.export_messages",
             "accounts.view_personal_data",
+            "accounts.supervise_messages",
             "accounts.manage_taxonomy",
             *TAXONOMY_ADMIN,
         ),

@@ -146,6 +146,7 @@ class EventKind(models.TextChoices):
     RESUBMITTED = "resubmitted", _("The same message was sent again")
     RECEIPT_SENT = "receipt_sent", _("Receipt sent")
     STATE_CHANGED = "state_changed", _("State changed")
+    CASE_ACTION = "case_action", _("Case action")
     NOTE = "note", _("Internal note")
     ROUTED = "routed", _("Lead department suggested")
 
@@ -168,7 +169,9 @@ class MessageEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     from_state = models.CharField(_("from state"), max_length=16, blank=True)
     to_state = models.CharField(_("to state"), max_length=16, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    action = models.CharField(_("action"), max_length=32, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    public_note = models.TextField(_("note for the citizen"), blank=True)
     is_public = models.BooleanField(_("shown to the citizen"), default=False)
 
     class Meta:

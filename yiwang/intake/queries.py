@@ -43,7 +43,7 @@ def public_view(message: Message) -> dict[str, Any]:
                 "at": e.at,
                 "kind": e.kind,
                 "label": str(e.get_kind_display()),
-                "note": e.note,
+                "note": e.public_note,
             }
             for e in events
         ],
