@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.staff import views
+from yiwang.staff import moves, views
 
 app_name = "staff"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     path("messages/<str:tracking_number>/", views.message_detail, name="message"),
     path("messages/<str:tracking_number>/reveal", views.message_reveal, name="reveal"),
     path("messages/<str:tracking_number>/note", views.message_note, name="note"),
+    path("messages/<str:tracking_number>/move/<slug:action>", moves.message_move, name="move"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

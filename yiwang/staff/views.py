@@ -18,6 +18,7 @@ from yiwang.accounts.models import User
 from yiwang.intake.limits import client_ip
 from yiwang.intake.models import Attachment, Channel, Message, MessageState
 from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
+from yiwang.staff.moves import move_context
 from yiwang.staff.queries import PAGE_SIZE, MessageFilter, masked_contact, search_messages
 
 
@@ -97,7 +98,13 @@ def _message(request: HttpRequest, tracking_number: str) -> Message:
 
 @login_required
 def message_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    message = _message(request, tracking_number)
+    return render_message_page(request, _message(request, tracking_number))
+
+
+def render_message_page(
+    request: HttpRequest, message: Message, *, error: str | None = None, status: int = 200
+) -> HttpResponse:
+    """The message page, with the moves this person may make now (and why the last failed)."""
     user = _user(request)
     context = {
         "message": message,
@@ -106,8 +113,10 @@ def message_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "attachments": message.attachments.all(),
         "can_reveal": user.has_perm("accounts.view_personal_data"),
         "can_act": user.has_perm("accounts.act_on_messages"),
+        "error": error,
+        **move_context(user, message),
     }
-    return render(request, "staff/message_detail.html", context)
+    return render(request, "staff/message_detail.html", context, status=status)
 
 
 @login_required
