@@ -133,9 +133,10 @@ def test_messages_further_along_have_a_category_and_a_state_history(demo: str) -
     for message in moved:
         assert message.category is not None
         assert message.category.is_leaf
-        last = message.events.filter(kind="state_changed").order_by("at").last()
+        last = message.events.filter(kind="case_action").order_by("at").last()
         assert last is not None
         assert last.to_state == message.state
+        assert message.cleared_at == message.events.filter(kind="case_action").earliest("at").at
     for message in Message.objects.filter(state__in=[MessageState.REPLIED, MessageState.CLOSED]):
         assert message.reply_text
         assert message.replied_at is not None

@@ -106,3 +106,9 @@ def test_production_refuses_a_malformed_key_ring() -> None:
     result = load_settings({**GOOD_PRODUCTION, "YIWANG_PII_KEYS": "k1:not-base64!"})
     assert result.returncode != 0
     assert "YIWANG_PII_KEYS" in result.stderr
+
+
+def test_a_malformed_clearance_cut_off_is_refused() -> None:
+    result = load_settings({**GOOD_PRODUCTION, "YIWANG_CLEARANCE_CUTOFF": "10pm"})
+    assert result.returncode != 0
+    assert "YIWANG_CLEARANCE_CUTOFF" in result.stderr

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.envconf import env_bool, env_int, env_list, env_str
+from yiwang.lib.clearance import parse_cutoff
 from yiwang.lib.crypto import KeyRing
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,6 +233,13 @@ except ValueError as _exc:
 
 # --- Message intake ---------------------------------------------------------------------------
 YIWANG_TRACKING_PREFIX = env_str("YIWANG_TRACKING_PREFIX", "YW")
+# Same-day clearance: messages arriving at or after this local time ("HH:MM") count towards
+# the next day (empty: midnight, the rule 日清日结 as written).
+YIWANG_CLEARANCE_CUTOFF = env_str("YIWANG_CLEARANCE_CUTOFF", "")
+try:
+    parse_cutoff(YIWANG_CLEARANCE_CUTOFF)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"YIWANG_CLEARANCE_CUTOFF: {_exc}") from _exc
 # Tracking numbers each process reserves at a time (see yiwang/intake/numbers.py).
 YIWANG_TRACKING_BLOCK = env_int("YIWANG_TRACKING_BLOCK", 20, minimum=1)
 # Addresses exempt from the per-IP limits: a load balancer's health checker or a benchmark

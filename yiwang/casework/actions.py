@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -64,6 +65,13 @@ def check_move(user: User, message: Message, action: Action, expected_state: str
         raise PermissionDenied
 
 
+def mark_cleared(message: Message, at: dt.datetime, user: User | None) -> None:
+    """Record the first time the desk handled the message, for same-day clearance."""
+    message.cleared_at = at
+    message.cleared_day = timezone.localdate(at)
+    message.cleared_by = user
+
+
 def _invalid(message: str) -> IllegalMove:
     return IllegalMove("invalid", message)
 
@@ -85,6 +93,8 @@ def _perform(
         outcome = change(message)
         if move.target is not None:
             message.state = move.target
+        if before == MessageState.NEW and message.cleared_at is None:
+            mark_cleared(message, timezone.now(), user)  # 日清日结
         message.save()
         MessageEvent.objects.create(
             message=message,

@@ -114,11 +114,14 @@ def _file_under(message: Message, major: Category) -> None:
             category_is_partial=True,
             lead_department=route_lead_department(major, message.region),
             state=MessageState.TRIAGED,
+            cleared_at=message.submitted_at,
+            cleared_day=message.due_day,
         )
         MessageEvent.objects.create(
             message=message,
             at=message.submitted_at,
-            kind=EventKind.STATE_CHANGED,
+            kind=EventKind.CASE_ACTION,
+            action="triage",
             from_state=MessageState.NEW,
             to_state=MessageState.TRIAGED,
             note=SOURCE,

@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from yiwang.casework.actions import mark_cleared
 from yiwang.demo.generator import DemoMessage
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.taxonomy.models import Category, TaxonomyVersion
 from yiwang.taxonomy.routing import route_lead_department
 
 _PATH = (
-    MessageState.TRIAGED,
-    MessageState.FORWARDED,
-    MessageState.ACCEPTED,
-    MessageState.REPLIED,
-    MessageState.CLOSED,
+    ("triage", MessageState.TRIAGED),
+    ("forward", MessageState.FORWARDED),
+    ("accept", MessageState.ACCEPTED),
+    ("reply", MessageState.REPLIED),
+    ("close", MessageState.CLOSED),
 )
 REPLY = (
     "您好！您反映的“{title}”问题已收悉。经{department}调查核实，相关情况已责成责任单位整改，"
@@ -46,16 +47,19 @@ def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) 
     message.category = category
     message.lead_department = route_lead_department(category, message.region)
     at = message.submitted_at
-    for state in _PATH[:steps]:
+    for action, state in _PATH[:steps]:
         at = at + dt.timedelta(hours=rng.randint(1, 20))
         MessageEvent.objects.create(
             message=message,
             at=at,
-            kind=EventKind.STATE_CHANGED,
+            kind=EventKind.CASE_ACTION,
+            action=action,
             from_state=message.state,
             to_state=state,
             is_public=True,
         )
+        if message.cleared_at is None:
+            mark_cleared(message, at, None)
         message.state = state
     if steps >= 4:
         department = message.lead_department.name_zh if message.lead_department else "相关部门"

@@ -27,6 +27,7 @@ from yiwang.intake.models import (
 from yiwang.intake.numbers import next_tracking_number
 from yiwang.intake.personal import lookup_hash, seal, unseal
 from yiwang.intake.validation import CleanSubmission
+from yiwang.lib import clearance
 from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
 from yiwang.queue import enqueue_with_transaction
@@ -57,6 +58,11 @@ class SubmissionResult:
 
 def _query_key() -> bytes:
     return settings.YIWANG_QUERY_CODE_KEY.encode()
+
+
+def clearance_day(at: dt.datetime) -> dt.date:
+    """The local day by which the desk must handle a message that arrived at ``at``."""
+    return clearance.clearance_day(timezone.localtime(at), settings.YIWANG_CLEARANCE_CUTOFF)
 
 
 def message_fingerprint(clean: CleanSubmission, client_ip: str) -> str:
@@ -161,6 +167,7 @@ def _insert(
         email_hash=lookup_hash("email", clean.email),
         consent_publish=clean.consent_publish,
         submitted_at=now,
+        due_day=clearance_day(now),
     )
     MessageEvent.objects.create(
         message=message, at=now, kind=EventKind.SUBMITTED, to_state=message.state, is_public=True

@@ -115,6 +115,19 @@ class Message(models.Model):
     consent_publish = models.BooleanField(_("agrees to publication"), default=False)
 
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    # Same-day clearance (日清日结): the local day by which the desk must have handled it, and
+    # when and by whom it first left "new" (see yiwang/casework/clearance.py).
+    due_day = models.DateField(_("to be handled on"))
+    cleared_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    cleared_day = models.DateField(_("handled on"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reply_text = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +139,13 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["lead_department", "-submitted_at"], name="msg_dept_recent"),
             models.Index(fields=["state", "-submitted_at"], name="msg_state_recent"),
+            models.Index(fields=["due_day", "cleared_day"], name="msg_clearance"),
+            models.Index(
+                fields=["due_day"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="msg_not_yet_handled",
+            ),
+            models.Index(fields=["cleared_day", "cleared_by"], name="msg_handled_by"),
             # Most messages have no e-mail or ID number: index only the rows that have one.
             *(
                 models.Index(

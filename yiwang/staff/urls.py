@@ -1,9 +1,11 @@
 from django.urls import path
 
-from yiwang.staff import moves, views
+from yiwang.staff import desk, moves, views
 
 app_name = "staff"
 urlpatterns = [
+    path("", desk.desk_home, name="desk"),
+    path("clearance.xlsx", desk.clearance_report, name="clearance_report"),
     path("messages/", views.message_list, name="messages"),
     path("messages/export.csv", views.message_export, name="export"),
     path("messages/<str:tracking_number>/", views.message_detail, name="message"),
