@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,16 @@ class MessageFilter:
     state: str = ""
     region: str = ""
     channel: str = ""
+    day: dt.date | None = None  # the day the message is due to be handled (its arrival day)
+    theme: str = ""
+    category: str = ""  # a code: "07" finds 07 and everything under it
+
+
+def parse_day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def search_messages(scope: Q | None, filters: MessageFilter) -> QuerySet[Message]:
@@ -44,6 +55,15 @@ def search_messages(scope: Q | None, filters: MessageFilter) -> QuerySet[Message
         )
     if filters.channel:
         messages = messages.filter(channel=filters.channel)
+    if filters.day:
+        messages = messages.filter(due_day=filters.day)
+    if filters.theme:
+        messages = messages.filter(theme__code=filters.theme)
+    if filters.category:
+        code = filters.category.strip()
+        messages = messages.filter(
+            Q(category__code=code) | Q(category__code__startswith=f"{code}.")
+        )
     return messages.order_by("-submitted_at", "-id")
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("clearance.xlsx", desk.clearance_report, name="clearance_report"),
     path("messages/", views.message_list, name="messages"),
     path("messages/export.csv", views.message_export, name="export"),
+    path("messages/bulk", moves.bulk_move, name="bulk"),
     path("messages/<str:tracking_number>/", views.message_detail, name="message"),
     path("messages/<str:tracking_number>/reveal", views.message_reveal, name="reveal"),
     path("messages/<str:tracking_number>/note", views.message_note, name="note"),

@@ -18,8 +18,15 @@ from yiwang.accounts.models import User
 from yiwang.intake.limits import client_ip
 from yiwang.intake.models import Attachment, Channel, Message, MessageState
 from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
-from yiwang.staff.moves import move_context
-from yiwang.staff.queries import PAGE_SIZE, MessageFilter, masked_contact, search_messages
+from yiwang.staff.moves import bulk_context, move_context
+from yiwang.staff.queries import (
+    PAGE_SIZE,
+    MessageFilter,
+    masked_contact,
+    parse_day,
+    search_messages,
+)
+from yiwang.taxonomy.models import Theme
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,6 +42,9 @@ def _filters(request: HttpRequest) -> MessageFilter:
         state=get.get("state", ""),
         region=get.get("region", ""),
         channel=get.get("channel", ""),
+        day=parse_day(get.get("day", "")),
+        theme=get.get("theme", ""),
+        category=get.get("category", ""),
     )
 
 
@@ -51,6 +61,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "states": MessageState.choices,
         "channels": Channel.choices,
         "can_export": _user(request).has_perm("accounts.export_messages"),
+        "themes": Theme.objects.all(),
+        **bulk_context(_user(request)),
     }
     return render(request, "staff/message_list.html", context)
 
