@@ -145,7 +145,12 @@ class Message(models.Model):
                 condition=models.Q(cleared_at__isnull=True),
                 name="msg_not_yet_handled",
             ),
-            models.Index(fields=["cleared_day", "cleared_by"], name="msg_handled_by"),
+            # Only handled rows: intake inserts (not handled yet) skip this index entirely.
+            models.Index(
+                fields=["cleared_day", "cleared_by"],
+                condition=models.Q(cleared_day__isnull=False),
+                name="msg_handled_by",
+            ),
             # Most messages have no e-mail or ID number: index only the rows that have one.
             *(
                 models.Index(
