@@ -240,6 +240,10 @@ try:
     parse_cutoff(YIWANG_CLEARANCE_CUTOFF)
 except ValueError as _exc:
     raise ImproperlyConfigured(f"YIWANG_CLEARANCE_CUTOFF: {_exc}") from _exc
+# Working days a department has to reply: a default, a category may set its own, and a
+# nature may override both (consultations are quicker to answer).
+YIWANG_DEADLINE_DAYS = env_int("YIWANG_DEADLINE_DAYS", 5, minimum=1)
+YIWANG_DEADLINE_DAYS_BY_NATURE = {"consult": env_int("YIWANG_DEADLINE_DAYS_CONSULT", 3, minimum=1)}
 # Tracking numbers each process reserves at a time (see yiwang/intake/numbers.py).
 YIWANG_TRACKING_BLOCK = env_int("YIWANG_TRACKING_BLOCK", 20, minimum=1)
 # Addresses exempt from the per-IP limits: a load balancer's health checker or a benchmark

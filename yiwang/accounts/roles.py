@@ -119,6 +119,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             *TAXONOMY_ADMIN,
             *_model_permissions("orgs", ("region", "department", "servicehall")),
             *_model_permissions("accounts", ("user", "apiclient")),
+            *_model_permissions("casework", ("calendaryear",)),
             "accounts.view_personaldataaccess",
             "jobs.view_jobrun",
         ),

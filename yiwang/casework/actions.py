@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import User
+from yiwang.casework.deadlines import CalendarYearMissing, deadline_after, reply_days
 from yiwang.casework.machine import MOVES, Action, IllegalMove, is_actor
 from yiwang.casework.models import CoHandling, ExtensionRequest, ExtensionStatus, Merge
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
@@ -74,6 +75,20 @@ def mark_cleared(message: Message, at: dt.datetime, user: User | None) -> None:
 
 def _invalid(message: str) -> IllegalMove:
     return IllegalMove("invalid", message)
+
+
+def _deadline(start: dt.datetime | dt.date, days: int) -> dt.date:
+    try:
+        return deadline_after(start, days)
+    except CalendarYearMissing as exc:
+        raise IllegalMove(
+            "calendar_missing",
+            _(
+                "The working-day calendar has no data for %(year)d. An administrator must add "
+                "that year's holidays and make-up working days first."
+            )
+            % {"year": exc.year},
+        ) from exc
 
 
 def _perform(
@@ -162,6 +177,7 @@ def do_forward(
 
     def change(message: Message) -> Outcome:
         message.lead_department = lead
+        message.deadline = _deadline(timezone.now(), reply_days(message))
         CoHandling.objects.filter(message=message).delete()
         CoHandling.objects.bulk_create(CoHandling(message=message, department=d) for d in co)
         public = _("Forwarded to %(department)s.") % {"department": lead.name_zh}
@@ -238,6 +254,9 @@ def do_decide_extension(
         if request is None:
             raise _invalid(_("No extension request is waiting for a decision."))
         request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        if approve:
+            start = message.deadline or timezone.localdate()
+            message.deadline = _deadline(start, request.days)
         request.decided_by = user
         request.decided_at = timezone.now()
         request.save()

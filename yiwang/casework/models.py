@@ -113,3 +113,27 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.into_id}"
+
+
+class CalendarYear(models.Model):
+    """A year of official holidays and make-up working days added by an administrator.
+
+    The platform ships China's calendar for 2004–2026 (chinesecalendar); each later year is
+    entered from the State Council's notice as the JSON of ``yiwang/lib/workdays.md``.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    data = models.TextField(
+        _("holidays and make-up working days (JSON)"),
+        help_text=_("The format is described in yiwang/lib/workdays.md."),
+    )
+    source = models.CharField(_("source (the notice)"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -119,6 +119,7 @@ class Message(models.Model):
     # when and by whom it first left "new" (see yiwang/casework/clearance.py).
     due_day = models.DateField(_("to be handled on"))
     cleared_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    deadline = models.DateField(_("reply due by"), null=True, blank=True)
     cleared_day = models.DateField(_("handled on"), null=True, blank=True)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

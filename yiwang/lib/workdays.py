@@ -270,3 +270,9 @@ def _parse_iso_date(value: object, key: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f'"{key}": {value!r} is not a real date') from None
+
+
+def parse_year_json(text: str) -> YearData:
+    """One year from the JSON text of a year file (as stored by the site); ``ValueError`` if bad."""
+    raw = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+    return _year_data_from_json(raw)

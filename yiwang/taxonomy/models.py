@@ -62,6 +62,12 @@ class Category(models.Model):
         blank=True,
     )
     is_leaf = models.BooleanField(_("leaf"), default=True)
+    deadline_days = models.PositiveSmallIntegerField(
+        _("working days to reply"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the site's default (5 working days)."),
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
