@@ -10,6 +10,7 @@ import datetime as dt
 import random
 
 from yiwang.casework.actions import mark_cleared
+from yiwang.casework.deadlines import deadline_after, reply_days
 from yiwang.demo.generator import DemoMessage
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.taxonomy.models import Category, TaxonomyVersion
@@ -60,6 +61,8 @@ def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) 
         )
         if message.cleared_at is None:
             mark_cleared(message, at, None)
+        if action == "forward":
+            message.deadline = deadline_after(at, reply_days(message))
         message.state = state
     if steps >= 4:
         department = message.lead_department.name_zh if message.lead_department else "相关部门"
