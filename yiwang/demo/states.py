@@ -10,7 +10,7 @@ import datetime as dt
 import random
 
 from yiwang.casework.actions import mark_cleared
-from yiwang.casework.deadlines import deadline_after, reply_days
+from yiwang.casework.deadlines import CalendarYearMissing, deadline_after, reply_days
 from yiwang.demo.generator import DemoMessage
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.taxonomy.models import Category, TaxonomyVersion
@@ -33,6 +33,14 @@ def _leaf(major_code: str, rng: random.Random) -> Category | None:
     version = TaxonomyVersion.objects.filter(is_active=True).first()
     leaves = list(Category.objects.filter(version=version, parent__code=major_code, is_leaf=True))
     return rng.choice(leaves) if leaves else None
+
+
+def _deadline_or_none(at: dt.datetime, message: Message) -> dt.date | None:
+    """Demo data must load in any year; without calendar data the deadline stays open."""
+    try:
+        return deadline_after(at, reply_days(message))
+    except CalendarYearMissing:
+        return None
 
 
 def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) -> None:
@@ -62,7 +70,7 @@ def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) 
         if message.cleared_at is None:
             mark_cleared(message, at, None)
         if action == "forward":
-            message.deadline = deadline_after(at, reply_days(message))
+            message.deadline = _deadline_or_none(at, message)
         message.state = state
     if steps >= 4:
         department = message.lead_department.name_zh if message.lead_department else "相关部门"
