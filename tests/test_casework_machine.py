@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
+from tests.concurrency import run_together
 from yiwang.accounts.models import User
 from yiwang.casework.actions import (
     check_move,
@@ -284,27 +282,6 @@ def test_a_merged_message_can_be_reopened_by_a_supervisor(
     assert not Merge.objects.exists()
 
 
-def _together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def body(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except IllegalMove as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_clerks_cannot_both_forward_the_same_message(
     people: dict[str, User],
@@ -315,7 +292,9 @@ def test_two_clerks_cannot_both_forward_the_same_message(
     Message.objects.filter(pk=message.pk).update(state="triaged")
     targets = [departments["housing"].pk, departments["transport"].pk]
     clerks = [people["clerk"], people["supervisor"]]
-    results = _together(2, lambda i: do_forward(clerks[i], message.pk, targets[i]))
+    results = run_together(
+        2, lambda i: do_forward(clerks[i], message.pk, targets[i]), (IllegalMove,)
+    )
     forwarded = [r for r in results if isinstance(r, Message)]
     refused = [r for r in results if isinstance(r, IllegalMove)]
     assert len(forwarded) == 1

@@ -3,39 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test.utils import override_settings
 
+from tests.concurrency import run_together
 from yiwang.intake import numbers
 from yiwang.intake.actions import SubmissionResult
 from yiwang.intake.models import DailySequence, Message, MessageEvent
 from yiwang.orgs.models import Region
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``count`` threads released at the same moment."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def body(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

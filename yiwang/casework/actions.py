@@ -199,17 +199,22 @@ def do_return(
     return _perform(user, message_id, Action.RETURN, expected_state, lambda m: Outcome(reason))
 
 
-def do_reply(
-    user: User, message_id: int, text: str, *, expected_state: str | None = None
-) -> Message:
-    text = _text(text, _("The reply"))
+def _replying(text: str) -> Callable[[Message], Outcome]:
+    """The change that puts a reply on the message, for the department or the desk."""
 
     def change(message: Message) -> Outcome:
         message.reply_text = text
         message.replied_at = timezone.now()
         return Outcome()
 
-    return _perform(user, message_id, Action.REPLY, expected_state, change)
+    return change
+
+
+def do_reply(
+    user: User, message_id: int, text: str, *, expected_state: str | None = None
+) -> Message:
+    text = _text(text, _("The reply"))
+    return _perform(user, message_id, Action.REPLY, expected_state, _replying(text))
 
 
 def do_close(user: User, message_id: int, *, expected_state: str | None = None) -> Message:
@@ -281,13 +286,7 @@ def do_answer(
 ) -> Message:
     """The desk answers a consultation itself."""
     text = _text(text, _("The answer"))
-
-    def change(message: Message) -> Outcome:
-        message.reply_text = text
-        message.replied_at = timezone.now()
-        return Outcome()
-
-    return _perform(user, message_id, Action.ANSWER, expected_state, change)
+    return _perform(user, message_id, Action.ANSWER, expected_state, _replying(text))
 
 
 def do_merge(
