@@ -12,7 +12,12 @@ from django.test import Client
 
 from yiwang.accounts.actions import do_create_staff, do_sync_roles
 from yiwang.accounts.models import User
-from yiwang.casework.actions import do_decide_extension, do_forward, do_request_extension
+from yiwang.casework.actions import (
+    do_accept,
+    do_decide_extension,
+    do_forward,
+    do_request_extension,
+)
 from yiwang.casework.machine import IllegalMove
 from yiwang.casework.models import CalendarYear
 from yiwang.intake.models import Message
@@ -129,3 +134,29 @@ def test_an_administrator_adds_a_year_and_bad_data_is_refused(
     response = browser.post(url, {"year": 2027, "data": json.dumps(YEAR_2027)})
     assert response.status_code == 302
     assert CalendarYear.objects.get().year == 2027
+
+
+def test_the_department_page_shows_open_due_soon_and_overdue_cases(
+    clerk: User,
+    dept_officer: User,
+    other_dept_officer: User,
+    signed_in: Callable[[User], Client],
+    message_for: Callable[..., Message],
+    departments: dict[str, Department],
+) -> None:
+    late = message_for("housing", nature="complaint")
+    soon = message_for("housing", nature="complaint", mobile="13900139000")
+    forward_on(morning(2024, 3, 4), clerk, late, departments)  # due 2024-03-11
+    forward_on(morning(2024, 3, 8), clerk, soon, departments)  # due 2024-03-15
+    with time_machine.travel(morning(2024, 3, 14), tick=False):
+        do_accept(dept_officer, soon.pk)
+        page = signed_in(dept_officer).get("/staff/department/")
+    desk = page.context["desk"]
+    assert (desk.open_cases, desk.due_soon, desk.overdue) == (2, 1, 1)
+    assert desk.by_officer == [("dept_officer", 1)]
+    assert [m.tracking_number for m in page.context["page"]] == [
+        late.tracking_number,
+        soon.tracking_number,
+    ]
+    assert signed_in(other_dept_officer).get("/staff/department/").context["desk"].open_cases == 0
+    assert signed_in(clerk).get("/staff/department/").status_code == 403  # the desk has its own

@@ -7,6 +7,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +16,8 @@ from openpyxl import Workbook
 
 from yiwang.accounts.models import User
 from yiwang.casework.clearance import daily_figures, today_at_the_desk
+from yiwang.casework.department import department_desk
+from yiwang.staff.queries import PAGE_SIZE
 
 MAX_REPORT_DAYS = 366
 
@@ -90,3 +93,20 @@ def clearance_report(request: HttpRequest) -> HttpResponse:
     start, end = period
     response["Content-Disposition"] = f'attachment; filename="clearance-{start}-{end}.xlsx"'
     return response
+
+
+@login_required
+def department_home(request: HttpRequest) -> HttpResponse:
+    """The lead department's open cases: due soon, overdue, and who signed for them."""
+    user = request.user
+    if (
+        not isinstance(user, User)
+        or user.department_id is None
+        or not user.has_perm("accounts.view_department_messages")
+    ):
+        raise PermissionDenied
+    today = timezone.localdate()
+    desk = department_desk(user.department_id, today)
+    page = Paginator(desk.cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"today": today, "desk": desk, "page": page, "department": user.department}
+    return render(request, "staff/department_home.html", context)

@@ -5,6 +5,7 @@ from yiwang.staff import desk, moves, views
 app_name = "staff"
 urlpatterns = [
     path("", desk.desk_home, name="desk"),
+    path("department/", desk.department_home, name="department"),
     path("clearance.xlsx", desk.clearance_report, name="clearance_report"),
     path("messages/", views.message_list, name="messages"),
     path("messages/export.csv", views.message_export, name="export"),
