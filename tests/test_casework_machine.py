@@ -12,6 +12,7 @@ from yiwang.accounts.models import User
 from yiwang.casework.actions import (
     check_move,
     do_accept,
+    do_approve_reply,
     do_close,
     do_decide_extension,
     do_forward,
@@ -21,6 +22,7 @@ from yiwang.casework.actions import (
     do_reply,
     do_request_extension,
     do_return,
+    do_send_back,
     do_triage,
 )
 from yiwang.casework.machine import Action, IllegalMove, allowed_actions
@@ -38,6 +40,8 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "accept": ({"forwarded"}, DEPT),
     "return": ({"forwarded", "accepted"}, DEPT),
     "reply": ({"accepted"}, DEPT),
+    "approve_reply": ({"replied"}, SUP),
+    "send_back": ({"replied"}, SUP),
     "close": ({"replied", "answered"}, DESK),
     "request_extension": ({"accepted"}, DEPT),
     "decide_extension": ({"accepted"}, SUP),
@@ -132,6 +136,10 @@ def test_a_message_travels_from_triage_to_closing_with_every_move_recorded(
     assert list(CoHandling.objects.values_list("department__short_code", flat=True)) == ["杭交"]
     do_accept(officer, message.pk)
     do_reply(officer, message.pk, "已安排维修，本周内完成。")
+    assert public_view(Message.objects.get(pk=message.pk))["reply"] is None  # a draft yet
+    with pytest.raises(IllegalMove):
+        do_close(clerk, message.pk)  # not before the supervisor approves
+    do_approve_reply(people["supervisor"], message.pk)
     closed = do_close(clerk, message.pk)
     assert closed.state == "closed"
     moves = list(
@@ -144,6 +152,7 @@ def test_a_message_travels_from_triage_to_closing_with_every_move_recorded(
         ("forward", "triaged", "forwarded", "clerk"),
         ("accept", "forwarded", "accepted", "dept_officer"),
         ("reply", "accepted", "replied", "dept_officer"),
+        ("approve_reply", "replied", "replied", "supervisor"),
         ("close", "replied", "closed", "clerk"),
     ]
     view = public_view(closed)
@@ -303,3 +312,25 @@ def test_two_clerks_cannot_both_forward_the_same_message(
     assert MessageEvent.objects.filter(message=message, action="forward").count() == 1
     message.refresh_from_db()
     assert message.lead_department == forwarded[0].lead_department
+
+
+@pytest.mark.django_db
+def test_a_supervisor_sends_a_draft_reply_back_for_revision(
+    people: dict[str, User], message_for: Callable[..., Message]
+) -> None:
+    message = message_for("housing")
+    Message.objects.filter(pk=message.pk).update(state="accepted")
+    officer, supervisor = people["dept_officer"], people["supervisor"]
+    do_reply(officer, message.pk, "已收悉。")
+    with pytest.raises(IllegalMove):
+        do_send_back(supervisor, message.pk, "")
+    back = do_send_back(supervisor, message.pk, "答复过于简单，请说明处理结果和时限")
+    assert back.state == "accepted"
+    assert public_view(back)["reply"] is None
+    do_reply(officer, message.pk, "经现场核查，已于本周完成维修。")
+    approved = do_approve_reply(supervisor, message.pk)
+    assert public_view(approved)["reply"] == "经现场核查，已于本周完成维修。"
+    labels = [entry["label"] for entry in public_view(approved)["history"]]
+    assert labels[-1] == "Replied" or labels[-1] == "已答复"
+    with pytest.raises(IllegalMove):
+        do_approve_reply(supervisor, message.pk)  # once is enough

@@ -441,15 +441,21 @@ def test_the_right_number_and_code_show_status_and_public_history(
     assert in_language("zh-hans", no_reply) in text_of(response)
 
 
-def test_the_tracking_page_shows_the_reply_once_there_is_one(
+def test_the_tracking_page_shows_the_reply_once_a_supervisor_approved_it(
     client: Client, sent: SubmissionResult
 ) -> None:
+    now = timezone.now()
     Message.objects.filter(pk=sent.message.pk).update(
-        reply_text="已安排维修，预计三日内修复。", replied_at=timezone.now(), state="replied"
+        reply_text="已安排维修，预计三日内修复。", replied_at=now, state="replied"
     )
-    response = track(client, sent.message.tracking_number, code_of(sent))
-    assert "已安排维修，预计三日内修复。" in text_of(response)
-    assert by_id(response, "status") == in_language("zh-hans", "Replied")
+    draft = track(client, sent.message.tracking_number, code_of(sent))
+    assert "已安排维修" not in text_of(draft)
+    assert by_id(draft, "status") == in_language("zh-hans", "Being handled by the department")
+
+    Message.objects.filter(pk=sent.message.pk).update(reply_approved_at=now)
+    approved = track(client, sent.message.tracking_number, code_of(sent))
+    assert "已安排维修，预计三日内修复。" in text_of(approved)
+    assert by_id(approved, "status") == in_language("zh-hans", "Replied")
 
 
 def test_a_wrong_code_and_an_unknown_number_get_the_same_answer(

@@ -106,6 +106,7 @@ def test_an_unknown_action_is_404(
 
 def test_the_whole_loop_through_the_pages(
     clerk: User,
+    supervisor: User,
     dept_officer: User,
     signed_in: Callable[[User], Client],
     message_for: Callable[..., Message],
@@ -118,6 +119,8 @@ def test_the_whole_loop_through_the_pages(
     desk.post(move_url(message, "forward"), {"lead_department": departments["housing"].pk})
     department.post(move_url(message, "accept"))
     department.post(move_url(message, "reply"), {"text": "已处理完毕。"})
+    assert desk.post(move_url(message, "close")).status_code == 400  # not approved yet
+    signed_in(supervisor).post(move_url(message, "approve_reply"))
     desk.post(move_url(message, "close"))
     message.refresh_from_db()
     assert message.state == "closed"

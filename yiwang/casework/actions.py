@@ -199,12 +199,13 @@ def do_return(
     return _perform(user, message_id, Action.RETURN, expected_state, lambda m: Outcome(reason))
 
 
-def _replying(text: str) -> Callable[[Message], Outcome]:
-    """The change that puts a reply on the message, for the department or the desk."""
+def _replying(text: str, *, approved: bool) -> Callable[[Message], Outcome]:
+    """The change that puts a reply on the message: a department's draft, or the desk's answer."""
 
     def change(message: Message) -> Outcome:
         message.reply_text = text
         message.replied_at = timezone.now()
+        message.reply_approved_at = message.replied_at if approved else None
         return Outcome()
 
     return change
@@ -214,11 +215,42 @@ def do_reply(
     user: User, message_id: int, text: str, *, expected_state: str | None = None
 ) -> Message:
     text = _text(text, _("The reply"))
-    return _perform(user, message_id, Action.REPLY, expected_state, _replying(text))
+    return _perform(user, message_id, Action.REPLY, expected_state, _replying(text, approved=False))
+
+
+def do_approve_reply(user: User, message_id: int, *, expected_state: str | None = None) -> Message:
+    """A supervisor lets the department's reply reach the citizen."""
+
+    def change(message: Message) -> Outcome:
+        if message.reply_approved_at is not None:
+            raise _invalid(_("This reply has already been approved."))
+        message.reply_approved_at = timezone.now()
+        return Outcome()
+
+    return _perform(user, message_id, Action.APPROVE_REPLY, expected_state, change)
+
+
+def do_send_back(
+    user: User, message_id: int, reason: str, *, expected_state: str | None = None
+) -> Message:
+    """A supervisor returns the draft reply to the department for revision."""
+    reason = _text(reason, _("The reason"))
+
+    def change(message: Message) -> Outcome:
+        if message.reply_approved_at is not None:
+            raise _invalid(_("This reply has already been approved."))
+        return Outcome(note=reason)
+
+    return _perform(user, message_id, Action.SEND_BACK, expected_state, change)
 
 
 def do_close(user: User, message_id: int, *, expected_state: str | None = None) -> Message:
-    return _perform(user, message_id, Action.CLOSE, expected_state, lambda m: Outcome())
+    def change(message: Message) -> Outcome:
+        if message.state == MessageState.REPLIED and message.reply_approved_at is None:
+            raise _invalid(_("The reply must be approved before the message is closed."))
+        return Outcome()
+
+    return _perform(user, message_id, Action.CLOSE, expected_state, change)
 
 
 def do_request_extension(
@@ -286,7 +318,7 @@ def do_answer(
 ) -> Message:
     """The desk answers a consultation itself."""
     text = _text(text, _("The answer"))
-    return _perform(user, message_id, Action.ANSWER, expected_state, _replying(text))
+    return _perform(user, message_id, Action.ANSWER, expected_state, _replying(text, approved=True))
 
 
 def do_merge(

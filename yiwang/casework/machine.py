@@ -1,6 +1,8 @@
 """The one state machine of a message: which move is allowed from which state, and by whom.
 
     new ──triage──► triaged ──forward──► forwarded ──accept──► accepted ──reply──► replied
+                                                         ▲                     │ approve_reply
+                                                         └──── send_back ──────┤ (supervisor)
      │                │  ▲                  │                    │  ▲               │
      │                │  └──── forward ─ returned ◄──return──────┘  │ extension     close
      │                │                                             │ request/decide ▼
@@ -16,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
+
 from yiwang.accounts.models import User
 from yiwang.intake.models import Message, MessageState
 
@@ -28,6 +32,8 @@ class Action(StrEnum):
     ACCEPT = "accept"
     RETURN = "return"
     REPLY = "reply"
+    APPROVE_REPLY = "approve_reply"
+    SEND_BACK = "send_back"
     CLOSE = "close"
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
@@ -35,6 +41,33 @@ class Action(StrEnum):
     ANSWER = "answer"
     MERGE = "merge"
     REOPEN = "reopen"
+
+
+# What the history says of each move (staff page and, for public moves, the citizen's page).
+ACTION_LABELS = {
+    Action.TRIAGE: gettext_lazy("Classified"),
+    Action.FORWARD: gettext_lazy("Forwarded to a department"),
+    Action.ACCEPT: gettext_lazy("Signed for by the department"),
+    Action.RETURN: gettext_lazy("Returned to the desk"),
+    Action.REPLY: gettext_lazy("Reply drafted"),
+    Action.APPROVE_REPLY: gettext_lazy("Replied"),
+    Action.SEND_BACK: gettext_lazy("Reply sent back for revision"),
+    Action.CLOSE: gettext_lazy("Closed"),
+    Action.REQUEST_EXTENSION: gettext_lazy("Extension requested"),
+    Action.DECIDE_EXTENSION: gettext_lazy("Extension decided"),
+    Action.NOT_ACCEPT: gettext_lazy("Not accepted"),
+    Action.ANSWER: gettext_lazy("Answered by the desk"),
+    Action.MERGE: gettext_lazy("Merged into another message"),
+    Action.REOPEN: gettext_lazy("Reopened"),
+}
+
+
+def event_label(kind_label: str, action: str) -> str:
+    """The history line's label: the move's own for case actions, else the event kind's."""
+    try:
+        return str(ACTION_LABELS[Action(action)])
+    except ValueError:
+        return kind_label
 
 
 class Actor(StrEnum):
@@ -60,7 +93,9 @@ MOVES: dict[Action, Move] = {
     Action.FORWARD: _move({S.TRIAGED, S.RETURNED}, S.FORWARDED, Actor.DESK),
     Action.ACCEPT: _move({S.FORWARDED}, S.ACCEPTED, Actor.DEPARTMENT),
     Action.RETURN: _move({S.FORWARDED, S.ACCEPTED}, S.RETURNED, Actor.DEPARTMENT, public=False),
-    Action.REPLY: _move({S.ACCEPTED}, S.REPLIED, Actor.DEPARTMENT),
+    Action.REPLY: _move({S.ACCEPTED}, S.REPLIED, Actor.DEPARTMENT, public=False),
+    Action.APPROVE_REPLY: _move({S.REPLIED}, None, Actor.SUPERVISOR),
+    Action.SEND_BACK: _move({S.REPLIED}, S.ACCEPTED, Actor.SUPERVISOR, public=False),
     Action.CLOSE: _move({S.REPLIED, S.ANSWERED}, S.CLOSED, Actor.DESK),
     Action.REQUEST_EXTENSION: _move({S.ACCEPTED}, None, Actor.DEPARTMENT, public=False),
     Action.DECIDE_EXTENSION: _move({S.ACCEPTED}, None, Actor.SUPERVISOR, public=False),

@@ -75,5 +75,5 @@ def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) 
     if steps >= 4:
         department = message.lead_department.name_zh if message.lead_department else "相关部门"
         message.reply_text = REPLY.format(title=message.title, department=department)
-        message.replied_at = at
+        message.replied_at = message.reply_approved_at = at
     message.save()

@@ -131,6 +131,8 @@ class Message(models.Model):
     )
     reply_text = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    # A department's reply reaches the citizen only once a supervisor has approved it.
+    reply_approved_at = models.DateTimeField(_("reply approved at"), null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

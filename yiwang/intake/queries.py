@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from yiwang.casework.machine import event_label
 from yiwang.intake.models import Message, MessageState
 from yiwang.lib.codes import (
     normalize_query_code,
@@ -32,21 +33,25 @@ def find_for_citizen(tracking_number: str, query_code: str) -> Message | None:
 def public_view(message: Message) -> dict[str, Any]:
     """What the citizen sees: status, public history and the reply; nothing internal."""
     events = message.events.filter(is_public=True).order_by("at", "id")
+    approved = message.reply_approved_at is not None
+    state = message.state
+    if state == MessageState.REPLIED and not approved:
+        state = MessageState.ACCEPTED  # a draft under review is still being handled
     return {
         "tracking_number": message.tracking_number,
         "title": message.title,
-        "state": message.state,
-        "state_label": str(MessageState(message.state).label),
+        "state": state,
+        "state_label": str(MessageState(state).label),
         "submitted_at": message.submitted_at,
         "history": [
             {
                 "at": e.at,
                 "kind": e.kind,
-                "label": str(e.get_kind_display()),
+                "label": event_label(str(e.get_kind_display()), e.action),
                 "note": e.public_note,
             }
             for e in events
         ],
-        "reply": message.reply_text or None,
-        "replied_at": message.replied_at,
+        "reply": (message.reply_text or None) if approved else None,
+        "replied_at": message.replied_at if approved else None,
     }

@@ -50,6 +50,10 @@ HANDLERS: dict[Action, Handler] = {
         u, m.pk, p.get("reason", ""), expected_state=s
     ),
     Action.REPLY: lambda u, m, p, s: actions.do_reply(u, m.pk, p.get("text", ""), expected_state=s),
+    Action.APPROVE_REPLY: lambda u, m, p, s: actions.do_approve_reply(u, m.pk, expected_state=s),
+    Action.SEND_BACK: lambda u, m, p, s: actions.do_send_back(
+        u, m.pk, p.get("reason", ""), expected_state=s
+    ),
     Action.CLOSE: lambda u, m, p, s: actions.do_close(u, m.pk, expected_state=s),
     Action.REQUEST_EXTENSION: lambda u, m, p, s: actions.do_request_extension(
         u, m.pk, _int(p.get("days")), p.get("reason", ""), expected_state=s
