@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "yiwang.casework",
     "yiwang.staff",
     "yiwang.jobs",
+    "yiwang.notify",
     "yiwang.demo",
 ]
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "yiwang.notify.context.unread_notices",
             ],
         },
     },
@@ -280,6 +282,13 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
+# Text messages go through an adapter (yiwang/notify/sms.py): console, file, or the operator's.
+YIWANG_SMS_BACKEND = env_str("YIWANG_SMS_BACKEND", "yiwang.notify.sms.ConsoleSmsBackend")
+YIWANG_SMS_FILE = env_str("YIWANG_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+# The public address of the site, for links in e-mails and text messages.
+YIWANG_SITE_URL = env_str("YIWANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many times the outbox tries an e-mail or text message before giving up (see notify).
+YIWANG_OUTBOX_ATTEMPTS = env_int("YIWANG_OUTBOX_ATTEMPTS", 5, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import User
+from yiwang.casework.citizen import tell_citizen_of_answer
 from yiwang.casework.deadlines import CalendarYearMissing, deadline_after, reply_days
 from yiwang.casework.machine import MOVES, Action, IllegalMove, is_actor
 from yiwang.casework.models import CoHandling, ExtensionRequest, ExtensionStatus, Merge
@@ -206,6 +207,8 @@ def _replying(text: str, *, approved: bool) -> Callable[[Message], Outcome]:
         message.reply_text = text
         message.replied_at = timezone.now()
         message.reply_approved_at = message.replied_at if approved else None
+        if approved:
+            tell_citizen_of_answer(message)
         return Outcome()
 
     return change
@@ -225,6 +228,7 @@ def do_approve_reply(user: User, message_id: int, *, expected_state: str | None 
         if message.reply_approved_at is not None:
             raise _invalid(_("This reply has already been approved."))
         message.reply_approved_at = timezone.now()
+        tell_citizen_of_answer(message)
         return Outcome()
 
     return _perform(user, message_id, Action.APPROVE_REPLY, expected_state, change)

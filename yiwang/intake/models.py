@@ -177,6 +177,7 @@ class EventKind(models.TextChoices):
     CASE_ACTION = "case_action", _("Case action")
     NOTE = "note", _("Internal note")
     ROUTED = "routed", _("Lead department suggested")
+    SUPERVISION = "supervision", _("Supervision notice sent")
 
 
 class MessageEvent(models.Model):

@@ -20,6 +20,8 @@ class PeriodicJob:
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("sweep_stale_tasks", "*/5 * * * *", "yiwang.jobs.tasks.sweep_stale_tasks"),
     PeriodicJob("prune_finished_tasks", "30 3 * * *", "yiwang.jobs.tasks.prune_finished_tasks"),
+    PeriodicJob("supervise_deadlines", "*/15 * * * *", "yiwang.casework.tasks.supervise_deadlines"),
+    PeriodicJob("retry_undelivered", "*/5 * * * *", "yiwang.notify.tasks.retry_undelivered"),
 )
 
 
