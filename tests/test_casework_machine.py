@@ -49,6 +49,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "answer": ({"new", "triaged"}, DESK),
     "merge": ({"new", "triaged", "returned"}, DESK),
     "reopen": ({"closed", "not_accepted", "answered", "merged"}, SUP),
+    "rehandle": ({"replied", "closed"}, SUP),  # 重办 by the same department
 }
 PLAYS = {
     "clerk": {DESK},

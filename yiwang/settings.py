@@ -244,6 +244,8 @@ except ValueError as _exc:
     raise ImproperlyConfigured(f"YIWANG_CLEARANCE_CUTOFF: {_exc}") from _exc
 # Working days a department has to reply: a default, a category may set its own, and a
 # nature may override both (consultations are quicker to answer).
+# A department "responds" when it signs for a forwarded case within this many hours (响应率).
+YIWANG_RESPONSE_HOURS = env_int("YIWANG_RESPONSE_HOURS", 24, minimum=1)
 YIWANG_DEADLINE_DAYS = env_int("YIWANG_DEADLINE_DAYS", 5, minimum=1)
 YIWANG_DEADLINE_DAYS_BY_NATURE = {"consult": env_int("YIWANG_DEADLINE_DAYS_CONSULT", 3, minimum=1)}
 # Tracking numbers each process reserves at a time (see yiwang/intake/numbers.py).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,13 @@ from yiwang.accounts.models import User
 from yiwang.casework.citizen import tell_citizen_of_answer
 from yiwang.casework.deadlines import CalendarYearMissing, deadline_after, reply_days
 from yiwang.casework.machine import MOVES, Action, IllegalMove, is_actor
-from yiwang.casework.models import CoHandling, ExtensionRequest, ExtensionStatus, Merge
+from yiwang.casework.models import (
+    Assignment,
+    CoHandling,
+    ExtensionRequest,
+    ExtensionStatus,
+    Merge,
+)
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
@@ -49,7 +56,10 @@ class Outcome:
     public_note: str = ""  # what the citizen reads in the history
 
 
-def check_move(user: User, message: Message, action: Action, expected_state: str | None) -> None:
+def check_move(
+    user: User | None, message: Message, action: Action, expected_state: str | None
+) -> None:
+    """Raise unless ``user`` may make the move now; None is the citizen (see ``_perform``)."""
     move = MOVES[action]
     if expected_state is not None and message.state != expected_state:
         raise IllegalMove(
@@ -63,7 +73,7 @@ def check_move(user: User, message: Message, action: Action, expected_state: str
             _("This is not possible while the message is: %(state)s.")
             % {"state": message.get_state_display()},
         )
-    if not is_actor(user, move.actor, message):
+    if user is not None and not is_actor(user, move.actor, message):
         raise PermissionDenied
 
 
@@ -93,12 +103,14 @@ def _deadline(start: dt.datetime | dt.date, days: int) -> dt.date:
 
 
 def _perform(
-    user: User,
+    user: User | None,
     message_id: int,
     action: Action,
     expected_state: str | None,
     change: Callable[[Message], Outcome],
 ) -> Message:
+    """Make one move. ``user`` None is the citizen, authorised upstream by the query code
+    (their rating re-opens the case): only ``casework/feedback.py`` passes it."""
     move = MOVES[action]
     with transaction.atomic():
         # Locked: two people acting on one message at once would otherwise both pass the state
@@ -181,6 +193,9 @@ def do_forward(
         message.deadline = _deadline(timezone.now(), reply_days(message))
         CoHandling.objects.filter(message=message).delete()
         CoHandling.objects.bulk_create(CoHandling(message=message, department=d) for d in co)
+        now = timezone.now()
+        _current_assignment(message).update(ended_at=now)
+        Assignment.objects.create(message=message, department=lead, forwarded_at=now)
         public = _("Forwarded to %(department)s.") % {"department": lead.name_zh}
         return Outcome(note=note.strip()[:TEXT_LIMIT], public_note=public)
 
@@ -189,7 +204,16 @@ def do_forward(
 
 def do_accept(user: User, message_id: int, *, expected_state: str | None = None) -> Message:
     """The lead department signs for the message (签收)."""
-    return _perform(user, message_id, Action.ACCEPT, expected_state, lambda m: Outcome())
+
+    def change(message: Message) -> Outcome:
+        _current_assignment(message).update(accepted_at=timezone.now())
+        return Outcome()
+
+    return _perform(user, message_id, Action.ACCEPT, expected_state, change)
+
+
+def _current_assignment(message: Message) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(message=message, ended_at__isnull=True)
 
 
 def do_return(
@@ -197,7 +221,12 @@ def do_return(
 ) -> Message:
     """The department sends the message back to the desk for re-dispatch (退回)."""
     reason = _text(reason, _("The reason"))
-    return _perform(user, message_id, Action.RETURN, expected_state, lambda m: Outcome(reason))
+
+    def change(message: Message) -> Outcome:
+        _current_assignment(message).update(ended_at=timezone.now())
+        return Outcome(reason)
+
+    return _perform(user, message_id, Action.RETURN, expected_state, change)
 
 
 def _replying(text: str, *, approved: bool) -> Callable[[Message], Outcome]:

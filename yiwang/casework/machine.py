@@ -41,6 +41,7 @@ class Action(StrEnum):
     ANSWER = "answer"
     MERGE = "merge"
     REOPEN = "reopen"
+    REHANDLE = "rehandle"
 
 
 # What the history says of each move (staff page and, for public moves, the citizen's page).
@@ -59,6 +60,7 @@ ACTION_LABELS = {
     Action.ANSWER: gettext_lazy("Answered by the desk"),
     Action.MERGE: gettext_lazy("Merged into another message"),
     Action.REOPEN: gettext_lazy("Reopened"),
+    Action.REHANDLE: gettext_lazy("Handled again by the department"),
 }
 
 
@@ -103,6 +105,9 @@ MOVES: dict[Action, Move] = {
     Action.ANSWER: _move({S.NEW, S.TRIAGED}, S.ANSWERED, Actor.DESK),
     Action.MERGE: _move({S.NEW, S.TRIAGED, S.RETURNED}, S.MERGED, Actor.DESK),
     Action.REOPEN: _move({S.CLOSED, S.NOT_ACCEPTED, S.ANSWERED, S.MERGED}, S.NEW, Actor.SUPERVISOR),
+    # Re-handling (重办) by the same department: the citizen's unsatisfied rating (once) or a
+    # supervisor upholding an appeal; a supervisor may also order it.
+    Action.REHANDLE: _move({S.REPLIED, S.CLOSED}, S.ACCEPTED, Actor.SUPERVISOR),
 }
 
 

@@ -178,6 +178,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Internal note")
     ROUTED = "routed", _("Lead department suggested")
     SUPERVISION = "supervision", _("Supervision notice sent")
+    FEEDBACK = "feedback", _("Rating and appeals")
 
 
 class MessageEvent(models.Model):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yiwang.intake import queries
+from yiwang.intake import queries, tracking
 from yiwang.intake.actions import SubmissionContext, do_submit_message
 from yiwang.intake.forms import SubmitForm, TrackForm
 from yiwang.intake.limits import (
@@ -141,5 +141,5 @@ def track(request: HttpRequest) -> HttpResponse:
     if message is None:
         form.add_error(None, _("No message matches this tracking number and query code."))
         return render(request, "intake/track.html", {"form": form}, status=404)
-    view = queries.public_view(message)
-    return render(request, "intake/tracked.html", {"form": form, "view": view})
+    tracking.remember(request, message)
+    return render(request, "intake/tracked.html", tracking.tracked_context(message, form=form))

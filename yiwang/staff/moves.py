@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.access import check_can_view
 from yiwang.accounts.models import User
-from yiwang.casework import actions
+from yiwang.casework import actions, feedback
 from yiwang.casework.machine import Action, IllegalMove, allowed_actions
 from yiwang.intake.models import Message
 from yiwang.orgs.models import Department
@@ -69,6 +69,9 @@ HANDLERS: dict[Action, Handler] = {
     ),
     Action.MERGE: lambda u, m, p, s: actions.do_merge(u, m.pk, p.get("into", ""), expected_state=s),
     Action.REOPEN: lambda u, m, p, s: actions.do_reopen(
+        u, m.pk, p.get("reason", ""), expected_state=s
+    ),
+    Action.REHANDLE: lambda u, m, p, s: feedback.do_order_rehandling(
         u, m.pk, p.get("reason", ""), expected_state=s
     ),
 }

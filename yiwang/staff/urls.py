@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.staff import desk, moves, views
+from yiwang.staff import desk, feedback, moves, views
 
 app_name = "staff"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("messages/<str:tracking_number>/note", views.message_note, name="note"),
     path("messages/<str:tracking_number>/move/<slug:action>", moves.message_move, name="move"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("ratings/<int:rating_id>/appeal", feedback.appeal_rating, name="appeal_rating"),
+    path("appeals/<int:appeal_id>/decide", feedback.decide_appeal, name="decide_appeal"),
+    path("performance/", feedback.performance, name="performance"),
 ]

@@ -18,6 +18,7 @@ from yiwang.accounts.models import User
 from yiwang.intake.limits import client_ip
 from yiwang.intake.models import Attachment, Channel, Message, MessageState
 from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
+from yiwang.staff.feedback import feedback_context
 from yiwang.staff.moves import bulk_context, move_context
 from yiwang.staff.queries import (
     PAGE_SIZE,
@@ -127,6 +128,7 @@ def render_message_page(
         "can_act": user.has_perm("accounts.act_on_messages"),
         "error": error,
         **move_context(user, message),
+        **feedback_context(user, message),
     }
     return render(request, "staff/message_detail.html", context, status=status)
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('intake', '0003_supervision_event_kind'),
+        ('intake', '0002_message_reply_approved_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
