@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "yiwang.casework",
     "yiwang.staff",
     "yiwang.jobs",
+    "yiwang.search",
     "yiwang.demo",
 ]
 
