@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from yiwang.intake.actions import SubmissionResult
+from yiwang.intake.models import Message
 from yiwang.search.kinds import MESSAGE
 from yiwang.search.models import Document
 from yiwang.search.queries import search
@@ -43,3 +44,10 @@ def test_reindex_restores_lost_documents_and_drops_stale_ones(
     assert "message: 2 indexed, 1 removed" in out.getvalue()
     assert set(Document.objects.values_list("object_id", flat=True)) == {kept.pk, lost.pk}
     assert search(MESSAGE, "垃圾清运").ids == [lost.pk]
+
+
+def test_the_demo_loader_leaves_every_message_searchable() -> None:
+    call_command("load_demo", "--messages", "5", "--no-real-data", stdout=io.StringIO())
+    messages = set(Message.objects.values_list("pk", flat=True))
+    assert messages
+    assert set(Document.objects.values_list("object_id", flat=True)) == messages
