@@ -24,7 +24,7 @@ SIMILAR_VOCABULARY = 32
 SIMILAR_TERMS = 8
 SIMILAR_MIN_SHARED = 2
 # Object ids a search may return, e.g. ``visible_messages(scope).values("pk")``.
-Within = QuerySet[Any, Any] | None
+Within = QuerySet[Any, Any] | Sequence[int] | None
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ def test_a_removed_document_is_no_longer_found() -> None:
 def test_a_search_can_be_kept_within_given_ids() -> None:
     for pk in (1, 2, 3):
         do_index(KIND, pk, "电梯故障", "")
-    assert search(KIND, "电梯", within=[1, 3]).ids == [3, 1]  # type: ignore[arg-type]
+    assert search(KIND, "电梯", within=[1, 3]).ids == [3, 1]
 
 
 def test_near_matches_are_offered_when_no_document_has_every_term() -> None:
@@ -214,6 +214,6 @@ def test_similar_documents_are_earlier_ones_sharing_distinctive_words() -> None:
     do_index(KIND, 3, "公积金提取困难", "提取公积金手续复杂")
     do_index(KIND, 4, "住房公积金提取进度", "公积金提取申请")
     assert similar(KIND, 4) == [1, 3]
-    assert similar(KIND, 4, within=[1, 2]) == [1]  # type: ignore[arg-type]
+    assert similar(KIND, 4, within=[1, 2]) == [1]
     assert similar(KIND, 1) == []
     assert similar(KIND, 99) == []
