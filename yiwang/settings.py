@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yiwang.staff",
     "yiwang.jobs",
     "yiwang.notify",
+    "yiwang.search",
     "yiwang.demo",
 ]
 

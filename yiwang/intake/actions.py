@@ -31,6 +31,8 @@ from yiwang.lib import clearance
 from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
 from yiwang.queue import enqueue_with_transaction
+from yiwang.search.actions import do_index
+from yiwang.search.kinds import MESSAGE
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
 
@@ -173,6 +175,7 @@ def _insert(
         message=message, at=now, kind=EventKind.SUBMITTED, to_state=message.state, is_public=True
     )
     _store_attachments(message, clean)
+    do_index(MESSAGE, message.pk, message.title, message.content)  # same transaction
     from yiwang.intake.tasks import process_new_message
 
     enqueue_with_transaction(process_new_message, message.pk)

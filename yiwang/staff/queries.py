@@ -15,6 +15,8 @@ from yiwang.intake.models import Message
 from yiwang.intake.personal import unseal
 from yiwang.lib.contact import mask_email, mask_mobile, mask_name
 from yiwang.lib.crypto import DecryptionError
+from yiwang.search.kinds import MESSAGE
+from yiwang.search.queries import matching_object_ids, similar
 
 PAGE_SIZE = 50
 UNREADABLE = gettext_lazy("(cannot be decrypted)")
@@ -42,10 +44,11 @@ def parse_day(value: str) -> dt.date | None:
 def search_messages(scope: Q | None, filters: MessageFilter) -> QuerySet[Message]:
     """Messages in ``scope`` matching ``filters``; the scope is applied before anything else."""
     messages = visible_messages(scope).select_related("region", "lead_department", "category")
-    if filters.q:
-        text = filters.q.strip()[:100]
+    if filters.q.strip():
+        text = filters.q.strip()
+        # One query still: the full-text match is a subquery (see yiwang/search/search.md).
         messages = messages.filter(
-            Q(title__icontains=text) | Q(content__icontains=text) | Q(tracking_number=text.upper())
+            Q(pk__in=matching_object_ids(MESSAGE, text)) | Q(tracking_number=text.upper()[:32])
         )
     if filters.state:
         messages = messages.filter(state=filters.state)
@@ -65,6 +68,15 @@ def search_messages(scope: Q | None, filters: MessageFilter) -> QuerySet[Message
             Q(category__code=code) | Q(category__code__startswith=f"{code}.")
         )
     return messages.order_by("-submitted_at", "-id")
+
+
+def similar_messages(scope: Q | None, message: Message, count: int = 5) -> list[Message]:
+    """Earlier messages like this one, among those the viewer may see, most similar first."""
+    visible = visible_messages(scope)
+    ids = similar(MESSAGE, message.pk, count, within=visible.values("pk"))
+    found = visible.filter(pk__in=ids).only("tracking_number", "title", "submitted_at", "state")
+    by_id = {m.pk: m for m in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def masked_contact(message: Message) -> dict[str, str]:

@@ -26,6 +26,7 @@ from yiwang.staff.queries import (
     masked_contact,
     parse_day,
     search_messages,
+    similar_messages,
 )
 from yiwang.taxonomy.models import Theme
 
@@ -127,6 +128,7 @@ def render_message_page(
         "can_reveal": user.has_perm("accounts.view_personal_data"),
         "can_act": user.has_perm("accounts.act_on_messages"),
         "error": error,
+        "similar": similar_messages(message_scope(user), message),
         **move_context(user, message),
         **feedback_context(user, message),
     }

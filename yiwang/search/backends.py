@@ -1,0 +1,45 @@
+"""What differs between the databases: how to ask the index for documents with some terms.
+
+Each function returns a self-contained ``SELECT`` of ``search_document.id`` values, so the
+caller can use it as ``id__in=RawSQL(...)`` and everything else stays plain ORM. The terms
+come from ``tokens.query_terms`` and hold only letters and digits; they still travel as
+parameters, never inside the SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from django.db import connection
+
+from yiwang.search.tokens import Term
+
+Mode = Literal["all", "any"]
+
+
+def _fts5_expression(terms: Sequence[Term], mode: Mode) -> str:
+    parts = ['"{}"{}'.format(t.text.replace('"', '""'), "*" if t.prefix else "") for t in terms]
+    return f" {'AND' if mode == 'all' else 'OR'} ".join(parts)
+
+
+def _tsquery(terms: Sequence[Term], mode: Mode) -> str:
+    parts = ["'{}'{}".format(t.text.replace("'", "''"), ":*" if t.prefix else "") for t in terms]
+    return f" {'&' if mode == 'all' else '|'} ".join(parts)
+
+
+def matching_ids_sql(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:
+    """SQL selecting the ids of documents with all (or any) of ``terms``; terms not empty."""
+    if connection.vendor == "sqlite":
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+        return sql, [_fts5_expression(terms, mode)]
+    if connection.vendor == "postgresql":
+        return "SELECT id FROM search_document WHERE tsv @@ %s::tsquery", [_tsquery(terms, mode)]
+    raise NotImplementedError(f"no full-text search for {connection.vendor}")
+
+
+def near_title_ids_sql(text: str) -> tuple[str, list[str]] | None:
+    """PostgreSQL only: documents whose title is close to ``text`` (pg_trgm, typos)."""
+    if connection.vendor != "postgresql":
+        return None
+    return "SELECT id FROM search_document WHERE %s <%% title", [text]

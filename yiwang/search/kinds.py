@@ -1,0 +1,41 @@
+"""The kinds of documents the index holds, and where ``reindex`` reads each one from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from yiwang.intake.models import Message
+from yiwang.search.actions import BATCH_SIZE, Source
+
+MESSAGE = "message"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    ids: Callable[[], QuerySet[Any, int]]  # every object that should have a document
+    read: Callable[[int, int], list[tuple[int, str, str]]]  # (after id, count) → id, title, body
+
+    def sources(self, batch_size: int = BATCH_SIZE) -> Iterator[Source]:
+        """Every object in id order, read in batches (keyset pagination, constant memory)."""
+        last = 0
+        while rows := self.read(last, batch_size):
+            for object_id, title, body in rows:
+                yield Source(self.name, object_id, title, body)
+            last = rows[-1][0]
+
+
+def _message_ids() -> QuerySet[Any, int]:
+    return Message.objects.order_by().values_list("pk", flat=True)
+
+
+def _read_messages(after: int, count: int) -> list[tuple[int, str, str]]:
+    rows = Message.objects.filter(pk__gt=after).order_by("pk")
+    return list(rows.values_list("pk", "title", "content")[:count])
+
+
+KINDS = {MESSAGE: Kind(MESSAGE, _message_ids, _read_messages)}

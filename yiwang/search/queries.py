@@ -1,0 +1,130 @@
+"""The read side of search: find, rank and suggest similar documents of one kind.
+
+The index only fetches candidates (newest first, at most ``CANDIDATES``); ``ranking`` orders
+them from the stored tokens. Both databases therefore return the same ids (search.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from yiwang.search import backends, ranking
+from yiwang.search.models import Document
+from yiwang.search.tokens import Term, query_terms
+
+CANDIDATES = 1000
+SIMILAR_VOCABULARY = 32
+SIMILAR_TERMS = 8
+SIMILAR_MIN_SHARED = 2
+# Object ids a search may return, e.g. ``visible_messages(scope).values("pk")``.
+Within = QuerySet[Any, Any] | Sequence[int] | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    ids: list[int]
+    # True when nothing matched every term and these are near matches (see search.md).
+    fuzzy: bool = False
+
+
+def _in_index(kind: str, select_ids: tuple[str, list[str]]) -> QuerySet[Document]:
+    sql, params = select_ids
+    # The SQL text is a constant of ``backends``; every value travels as a parameter.
+    return Document.objects.filter(kind=kind, id__in=RawSQL(sql, params))  # noqa: S611
+
+
+def _documents(kind: str, terms: Sequence[Term], mode: backends.Mode) -> QuerySet[Document]:
+    return _in_index(kind, backends.matching_ids_sql(terms, mode))
+
+
+def matching_object_ids(kind: str, query: str) -> QuerySet[Document, int]:
+    """Ids of the objects whose document holds every term of ``query``: a subquery for
+    ``pk__in`` that costs the caller no extra query. Empty for a query without terms."""
+    terms = query_terms(query)
+    if not terms:
+        return Document.objects.none().values_list("object_id", flat=True)
+    return _documents(kind, terms, "all").values_list("object_id", flat=True)
+
+
+def document_frequencies(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, int], int]:
+    """How many documents of ``kind`` hold each term, and how many there are: one query."""
+    parts = ["(SELECT COUNT(*) FROM search_document WHERE kind = %s)"]
+    params: list[str] = [kind]
+    for term in terms:
+        sql, term_params = backends.matching_ids_sql([term])
+        # Constant SQL text from ``backends``; the values are parameters.
+        count = f"(SELECT COUNT(*) FROM search_document WHERE kind = %s AND id IN ({sql}))"  # noqa: S608
+        parts.append(count)
+        params += [kind, *term_params]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(terms, row[1:], strict=True)), row[0]
+
+
+def _candidates(documents: QuerySet[Document], within: Within) -> list[ranking.Candidate]:
+    if within is not None:
+        documents = documents.filter(object_id__in=within)
+    rows = documents.order_by("-object_id").values_list("object_id", "tokens")[:CANDIDATES]
+    return [ranking.Candidate(object_id, tokens.split()) for object_id, tokens in rows]
+
+
+def search(kind: str, query: str, limit: int = 10, within: Within = None) -> SearchResult:
+    """The ``limit`` best documents holding every term of ``query``; near matches if none."""
+    terms = query_terms(query)
+    if not terms or limit <= 0:
+        return SearchResult([])
+    df, n_docs = document_frequencies(kind, terms)
+    if all(df.values()):
+        candidates = _candidates(_documents(kind, terms, "all"), within)
+        ids = ranking.rank(terms, candidates, df, n_docs)[:limit]
+        if ids:
+            return SearchResult(ids)
+    return SearchResult(_near(kind, query, terms, df, n_docs, within)[:limit], fuzzy=True)
+
+
+def _near(
+    kind: str,
+    query: str,
+    terms: Sequence[Term],
+    df: dict[Term, int],
+    n_docs: int,
+    within: Within,
+) -> list[int]:
+    """Documents with at least half of the terms; on PostgreSQL also near titles (pg_trgm)."""
+    found = [term for term in terms if df[term]]
+    needed = max(1, math.ceil(len(terms) / 2))
+    ids = []
+    if len(found) >= needed:
+        candidates = _candidates(_documents(kind, found, "any"), within)
+        ids = ranking.rank(terms, candidates, df, n_docs, min_matched=needed)
+    near_titles = backends.near_title_ids_sql(query.strip()[:100])
+    if near_titles is not None:
+        documents = _in_index(kind, near_titles)
+        ids += [c.object_id for c in _candidates(documents, within) if c.object_id not in ids]
+    return ids
+
+
+def similar(kind: str, object_id: int, limit: int = 5, within: Within = None) -> list[int]:
+    """Earlier documents (lower ids) sharing the most distinctive words of this one."""
+    document = Document.objects.filter(kind=kind, object_id=object_id).first()
+    if document is None or limit <= 0:
+        return []
+    tokens = document.tokens.split()
+    vocabulary = ranking.similarity_vocabulary(tokens, SIMILAR_VOCABULARY)
+    if not vocabulary:
+        return []
+    df, n_docs = document_frequencies(kind, vocabulary)
+    terms = ranking.distinctive_terms(tokens, df, n_docs, SIMILAR_TERMS)
+    if len(terms) < SIMILAR_MIN_SHARED:
+        return []
+    earlier = _documents(kind, terms, "any").filter(object_id__lt=object_id)
+    candidates = _candidates(earlier, within)
+    return ranking.rank(terms, candidates, df, n_docs, min_matched=SIMILAR_MIN_SHARED)[:limit]
