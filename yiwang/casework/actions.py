@@ -16,6 +16,7 @@ from yiwang.accounts.models import User
 from yiwang.casework.deadlines import CalendarYearMissing, deadline_after, reply_days
 from yiwang.casework.machine import MOVES, Action, IllegalMove, is_actor
 from yiwang.casework.models import CoHandling, ExtensionRequest, ExtensionStatus, Merge
+from yiwang.documents import actions as documents
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
@@ -180,6 +181,7 @@ def do_forward(
         message.deadline = _deadline(timezone.now(), reply_days(message))
         CoHandling.objects.filter(message=message).delete()
         CoHandling.objects.bulk_create(CoHandling(message=message, department=d) for d in co)
+        documents.issue_for_forward(user, message, lead, co, note.strip()[:TEXT_LIMIT])  # 转办单
         public = _("Forwarded to %(department)s.") % {"department": lead.name_zh}
         return Outcome(note=note.strip()[:TEXT_LIMIT], public_note=public)
 
@@ -196,7 +198,12 @@ def do_return(
 ) -> Message:
     """The department sends the message back to the desk for re-dispatch (退回)."""
     reason = _text(reason, _("The reason"))
-    return _perform(user, message_id, Action.RETURN, expected_state, lambda m: Outcome(reason))
+
+    def change(message: Message) -> Outcome:
+        documents.void_for_return(user, message, reason)  # the number stays recorded
+        return Outcome(reason)
+
+    return _perform(user, message_id, Action.RETURN, expected_state, change)
 
 
 def _replying(text: str, *, approved: bool) -> Callable[[Message], Outcome]:
