@@ -19,7 +19,7 @@ from yiwang.accounts.models import User
 from yiwang.casework.actions import do_forward, do_return
 from yiwang.casework.machine import IllegalMove
 from yiwang.documents.models import ForwardingDocument, IssuingBody, NumberSeries
-from yiwang.intake.models import Message, MessageState
+from yiwang.intake.models import Message, MessageEvent, MessageState
 from yiwang.orgs.models import Department
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -140,8 +140,6 @@ def test_a_forward_that_fails_after_taking_a_number_gives_it_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The number is taken inside the forward's transaction: a later failure rolls it back."""
-    from yiwang.casework import actions
-
     message = triaged(message_for)
     with time_machine.travel(dt.datetime(2025, 6, 2, 10, tzinfo=SHANGHAI), tick=False):
         forward(clerk, triaged(message_for), departments)
@@ -149,7 +147,7 @@ def test_a_forward_that_fails_after_taking_a_number_gives_it_back(
         def broken_event(*args: object, **kwargs: object) -> None:
             raise RuntimeError("the audit table is full")
 
-        monkeypatch.setattr(actions.MessageEvent.objects, "create", broken_event)
+        monkeypatch.setattr(MessageEvent.objects, "create", broken_event)
         with pytest.raises(RuntimeError):
             do_forward(clerk, message.pk, departments["housing"].pk)
         monkeypatch.undo()
