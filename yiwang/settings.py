@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "yiwang.taxonomy",
     "yiwang.intake",
     "yiwang.casework",
+    "yiwang.documents",
     "yiwang.staff",
     "yiwang.jobs",
     "yiwang.notify",

@@ -24,6 +24,7 @@ from yiwang.casework.models import (
     ExtensionStatus,
     Merge,
 )
+from yiwang.documents import actions as documents
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
@@ -196,6 +197,7 @@ def do_forward(
         now = timezone.now()
         _current_assignment(message).update(ended_at=now)
         Assignment.objects.create(message=message, department=lead, forwarded_at=now)
+        documents.issue_for_forward(user, message, lead, co, note.strip()[:TEXT_LIMIT])  # 转办单
         public = _("Forwarded to %(department)s.") % {"department": lead.name_zh}
         return Outcome(note=note.strip()[:TEXT_LIMIT], public_note=public)
 
@@ -224,6 +226,7 @@ def do_return(
 
     def change(message: Message) -> Outcome:
         _current_assignment(message).update(ended_at=timezone.now())
+        documents.void_for_return(user, message, reason)  # the number stays recorded
         return Outcome(reason)
 
     return _perform(user, message_id, Action.RETURN, expected_state, change)

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.access import check_can_export, check_can_view, message_scope
 from yiwang.accounts.models import User
+from yiwang.documents.forms import LeaderInstructionForm
+from yiwang.documents.queries import documents_context
 from yiwang.intake.limits import client_ip
 from yiwang.intake.models import Attachment, Channel, Message, MessageState
 from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
@@ -116,7 +118,12 @@ def message_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 def render_message_page(
-    request: HttpRequest, message: Message, *, error: str | None = None, status: int = 200
+    request: HttpRequest,
+    message: Message,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    instruction_form: LeaderInstructionForm | None = None,
 ) -> HttpResponse:
     """The message page, with the moves this person may make now (and why the last failed)."""
     user = _user(request)
@@ -131,6 +138,7 @@ def render_message_page(
         "similar": similar_messages(message_scope(user), message),
         **move_context(user, message),
         **feedback_context(user, message),
+        **documents_context(user, message, instruction_form),
     }
     return render(request, "staff/message_detail.html", context, status=status)
 
