@@ -15,6 +15,7 @@ from django.test import Client
 
 from yiwang.accounts.actions import do_create_staff, do_sync_roles
 from yiwang.accounts.models import User
+from yiwang.casework.actions import do_accept, do_approve_reply, do_forward, do_reply
 from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit_message
 from yiwang.intake.models import Channel, Message
 from yiwang.intake.validation import SubmissionInput, validate_submission
@@ -24,6 +25,7 @@ from yiwang.orgs.models import Department, Region
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
 PASSWORD = "a-long-test-password-2026"
+ANSWER = "已安排维修，本周内完成。"
 
 
 @pytest.fixture(autouse=True)
@@ -182,3 +184,26 @@ def message_for(
         return message
 
     return _message
+
+
+@pytest.fixture
+def answered(
+    clerk: User,
+    dept_officer: User,
+    supervisor: User,
+    submit: Callable[..., SubmissionResult],
+    departments: dict[str, Department],
+) -> Callable[..., SubmissionResult]:
+    """A message forwarded to housing, replied to and approved: its answer is public."""
+
+    def _answered(**overrides: Any) -> SubmissionResult:
+        sent = submit(**overrides)
+        message = sent.message
+        Message.objects.filter(pk=message.pk).update(state="triaged")
+        do_forward(clerk, message.pk, departments["housing"].pk)
+        do_accept(dept_officer, message.pk)
+        do_reply(dept_officer, message.pk, ANSWER)
+        do_approve_reply(supervisor, message.pk)
+        return sent
+
+    return _answered

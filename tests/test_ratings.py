@@ -39,29 +39,6 @@ pytestmark = pytest.mark.django_db
 REPLY = "已安排维修，本周内完成。"
 
 
-@pytest.fixture
-def answered(
-    clerk: User,
-    dept_officer: User,
-    supervisor: User,
-    submit: Callable[..., SubmissionResult],
-    departments: dict[str, Department],
-) -> Callable[..., SubmissionResult]:
-    """A message forwarded to housing, replied to and approved: its answer is public."""
-
-    def _answered(**overrides: Any) -> SubmissionResult:
-        sent = submit(**overrides)
-        message = sent.message
-        Message.objects.filter(pk=message.pk).update(state="triaged")
-        do_forward(clerk, message.pk, departments["housing"].pk)
-        do_accept(dept_officer, message.pk)
-        do_reply(dept_officer, message.pk, REPLY)
-        do_approve_reply(supervisor, message.pk)
-        return sent
-
-    return _answered
-
-
 def looked_up(client: Client, sent: SubmissionResult) -> Any:
     assert sent.query_code
     code = format_query_code(sent.query_code)

@@ -13,11 +13,14 @@ from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from yiwang.accounts.apikeys import authenticate_key
 from yiwang.accounts.models import ApiClient
 from yiwang.apierrors import ApiError
+from yiwang.casework import feedback
+from yiwang.casework.machine import IllegalMove
 from yiwang.intake import queries
 from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit_message
 from yiwang.intake.limits import (
@@ -28,7 +31,7 @@ from yiwang.intake.limits import (
     check_track_rate,
     client_ip,
 )
-from yiwang.intake.models import Channel, Nature
+from yiwang.intake.models import Channel, Message, Nature
 from yiwang.intake.personal import lookup_hash
 from yiwang.intake.validation import InvalidInput, RawUpload, SubmissionInput, validate_submission
 from yiwang.lib.codes import format_query_code, new_submission_token
@@ -282,8 +285,8 @@ def submit_message(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(201 if result.created else 200, _submitted(result))
 
 
-@router.post("/messages/track", response=TrackedOut, summary="Look up a message")
-def track_message(request: HttpRequest, body: TrackIn) -> dict[str, Any]:
+def _citizens_message(request: HttpRequest, body: TrackIn) -> Message:
+    """The message the tracking number and query code open, under the look-up rate limit."""
     try:
         check_track_rate(request, body.tracking_number)
     except RateLimited as exc:
@@ -295,7 +298,66 @@ def track_message(request: HttpRequest, body: TrackIn) -> dict[str, Any]:
         raise ApiError(
             404, "not_found", _("No message matches this tracking number and query code.")
         )
-    return queries.public_view(message)
+    return message
+
+
+@router.post("/messages/track", response=TrackedOut, summary="Look up a message")
+def track_message(request: HttpRequest, body: TrackIn) -> dict[str, Any]:
+    return queries.public_view(_citizens_message(request, body))
+
+
+class RateIn(TrackIn):
+    score: StrictInt  # 1 very satisfied, 2 satisfied, 3 fairly satisfied, 4 unsatisfied, 5 very
+    comment: str = ""
+
+
+class RatedOut(Schema):
+    round: int
+    score: int
+    state: str
+
+
+class AppealIn(TrackIn):
+    text: str
+
+
+class AppealedOut(Schema):
+    status: str
+
+
+def _refused(exc: IllegalMove) -> ApiError:
+    return ApiError(400 if exc.code == "invalid" else 409, exc.code, exc.message)
+
+
+@router.post(
+    "/messages/rate",
+    response={201: RatedOut},
+    summary="Rate the answer (1 very satisfied … 5 very unsatisfied); 4 or 5 has it handled "
+    "again, once",
+)
+def rate_answer(request: HttpRequest, body: RateIn) -> Status[dict[str, Any]]:
+    message = _citizens_message(request, body)
+    try:
+        rating = feedback.do_rate(message.pk, body.score, body.comment)
+    except IllegalMove as exc:
+        raise _refused(exc) from exc
+    message.refresh_from_db()
+    view = queries.public_view(message)
+    return Status(201, {"round": rating.round, "score": rating.score, "state": view["state"]})
+
+
+@router.post(
+    "/messages/appeal",
+    response={201: AppealedOut},
+    summary="Appeal the handling of a message (once); a desk supervisor decides",
+)
+def appeal_handling(request: HttpRequest, body: AppealIn) -> Status[dict[str, Any]]:
+    message = _citizens_message(request, body)
+    try:
+        appeal = feedback.do_citizen_appeal(message.pk, body.text)
+    except IllegalMove as exc:
+        raise _refused(exc) from exc
+    return Status(201, {"status": appeal.status})
 
 
 class ChoiceOut(Schema):
