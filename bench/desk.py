@@ -357,8 +357,8 @@ def message_row(
     return (
         number,
         "0" * 64,
-        None,
-        None,
+        f"{rng.getrandbits(256):064x}",  # unique per message, as in production
+        f"{rng.getrandbits(256):064x}",
         t.title,
         t.content,
         False,
