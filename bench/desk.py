@@ -509,26 +509,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(client: Any, url: str, renders: int) -> PageResult:
+def count_queries(client: Any, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):
+    for _ in range(3):  # warm up: templates compiled, connections open
         check(client.get(url), url)
     with CaptureQueriesContext(connection) as queries:
         check(client.get(url), url)
-    count = len(queries.captured_queries)  # now: the next request empties the log
-    timings = []
-    for _ in range(renders):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        check(response, url)
+    return len(queries.captured_queries)  # now: the next request empties the log
+
+
+def timed(client: Any, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    check(response, url)
+    return elapsed
+
+
+def summary(timings: list[float], queries: int) -> PageResult:
     return PageResult(
         round(percentile(timings, 0.95), 1),
         round(statistics.median(timings), 1),
         round(max(timings), 1),
-        count,
+        queries,
     )
 
 
@@ -553,11 +558,17 @@ def render_pages(day: dt.date, renders: int) -> dict[str, PageResult]:
         "report": f"/staff/clearance.xlsx?from={day}&to={day}",
         "report_30": f"/staff/clearance.xlsx?from={day - dt.timedelta(days=29)}&to={day}",
     }
-    results = {}
-    for name, url in pages.items():
-        log(f"rendering {name}: {url}")
-        results[name] = measure(client, url, renders)
-        log(f"  {results[name]}")
+    queries = {name: count_queries(client, url) for name, url in pages.items()}
+    log(f"queries per render: {queries}")
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    for n in range(renders):  # round robin: a busy moment on the machine hits every page alike
+        for name, url in pages.items():
+            timings[name].append(timed(client, url))
+        if (n + 1) % 10 == 0:
+            log(f"  {n + 1} renders of each page")
+    results = {name: summary(timings[name], queries[name]) for name in pages}
+    for name, result in results.items():
+        log(f"{name}: {pages[name]} {result}")
     return results
 
 
