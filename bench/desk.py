@@ -16,8 +16,8 @@ of the same size is reused; if it was loaded on an earlier day, the clock is mov
 that day (time-machine) so that "today" is the dataset's today.
 
 Then, signed in as the desk clerk through Django's test ``Client`` (DEBUG off, no page or
-view cache), it renders each page --renders times after three warm-up renders, reports the
-p95 and p50 in milliseconds and the number of SQL queries of one render:
+view cache), it renders each page three times to warm up and once to count its SQL queries,
+then --renders times round robin over the pages, and reports p95, p50 and maximum in ms:
 
 - ``home``: ``/staff/`` (today's clearance live, per clerk, the last seven days);
 - ``queue``: ``/staff/messages/``, the first page of the message list, no filter;
