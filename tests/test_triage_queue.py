@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,6 +13,8 @@ from yiwang.accounts.models import User
 from yiwang.casework.actions import do_triage
 from yiwang.intake.models import Message
 from yiwang.orgs.models import Department
+from yiwang.staff import queries
+from yiwang.staff.queries import CappedPaginator
 from yiwang.taxonomy.models import Category, Theme
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +127,37 @@ def test_a_bulk_post_without_an_action_or_messages_changes_nothing(
         assert browser.post("/staff/messages/bulk", data).status_code == 302
     message.refresh_from_db()
     assert message.state == "new"
+
+
+def test_the_list_costs_the_same_queries_whatever_the_volume(
+    clerk: User,
+    signed_in: Callable[[User], Client],
+    message_for: Callable[..., Message],
+    django_assert_max_num_queries: Any,
+) -> None:
+    browser = signed_in(clerk)
+    message_for("housing")
+    with django_assert_max_num_queries(12) as few:
+        browser.get("/staff/messages/")
+    for n in range(12):
+        message_for("transport", mobile=f"139001390{n:02d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(browser.get("/staff/messages/").context["page"]) == 13
+
+
+def test_past_the_count_cap_the_list_says_so_instead_of_counting_everything(
+    clerk: User,
+    signed_in: Callable[[User], Client],
+    message_for: Callable[..., Message],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    for n in range(3):
+        message_for("housing", mobile=f"139001390{n:02d}")
+    capped = CappedPaginator(Message.objects.order_by("-id"), 1)
+    assert (capped.count, capped.num_pages, capped.pages_shown) == (2, 2, "2+")
+    assert [m.pk for m in capped.page(2)] == [Message.objects.order_by("-id")[1].pk]
+    exact = CappedPaginator(Message.objects.order_by("-id")[:2], 1)
+    assert (exact.count, exact.pages_shown) == (2, "2")
+    response = signed_in(clerk).get("/staff/messages/")
+    assert response.context["page"].paginator.pages_shown == "1+"

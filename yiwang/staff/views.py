@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from yiwang.staff.feedback import feedback_context
 from yiwang.staff.moves import bulk_context, move_context
 from yiwang.staff.queries import (
     PAGE_SIZE,
+    CappedPaginator,
     MessageFilter,
     masked_contact,
     parse_day,
@@ -58,7 +58,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
     if scope is None:
         raise PermissionDenied
     filters = _filters(request)
-    page = Paginator(search_messages(scope, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    messages = search_messages(scope, filters)
+    page = CappedPaginator(messages, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
