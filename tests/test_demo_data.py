@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.test import Client
 
 from yiwang.accounts.models import User
+from yiwang.casework.models import Assignment, Rating, Rehandling
+from yiwang.casework.performance import department_rates
 from yiwang.demo.loader import (
     DEFAULT_TAXONOMY_NAME,
     DEMO_PASSWORD,
@@ -140,6 +142,18 @@ def test_messages_further_along_have_a_category_and_a_state_history(demo: str) -
     for message in Message.objects.filter(state__in=[MessageState.REPLIED, MessageState.CLOSED]):
         assert message.reply_text
         assert message.replied_at is not None
+
+
+def test_the_demo_gives_the_supervisor_rates_to_look_at(demo: str) -> None:
+    forwarded = Message.objects.exclude(state__in=["new", "triaged"]).exclude(lead_department=None)
+    assert Assignment.objects.count() == forwarded.count()
+    for rating in Rating.objects.select_related("message"):
+        assert rating.message.state == MessageState.CLOSED
+        assert rating.department_id == rating.message.lead_department_id
+        if rating.round == 2:
+            assert Rehandling.objects.filter(message=rating.message).exists()
+    months = {a.forwarded_at.date().replace(day=1) for a in Assignment.objects.all()}
+    assert any(department_rates(month) for month in months)
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

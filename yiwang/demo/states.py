@@ -11,6 +11,7 @@ import random
 
 from yiwang.casework.actions import mark_cleared
 from yiwang.casework.deadlines import CalendarYearMissing, deadline_after, reply_days
+from yiwang.casework.models import Assignment, Rating, Rehandling
 from yiwang.demo.generator import DemoMessage
 from yiwang.intake.models import EventKind, Message, MessageEvent, MessageState
 from yiwang.taxonomy.models import Category, TaxonomyVersion
@@ -72,8 +73,47 @@ def advance_demo_state(message: Message, demo: DemoMessage, rng: random.Random) 
         if action == "forward":
             message.deadline = _deadline_or_none(at, message)
         message.state = state
+        _record_for_the_rates(message, action, at, rng)
     if steps >= 4:
         department = message.lead_department.name_zh if message.lead_department else "相关部门"
         message.reply_text = REPLY.format(title=message.title, department=department)
         message.replied_at = message.reply_approved_at = at
     message.save()
+
+
+# Most citizens are content; a few are not (weights for scores 1–5).
+SCORE_WEIGHTS = (45, 30, 12, 9, 4)
+
+
+def _record_for_the_rates(
+    message: Message, action: str, at: dt.datetime, rng: random.Random
+) -> None:
+    """The forwarding and the rating rows behind the supervisor's rates page."""
+    if message.lead_department is None:
+        return
+    if action == "forward":
+        Assignment.objects.create(
+            message=message, department=message.lead_department, forwarded_at=at
+        )
+    elif action == "accept":
+        Assignment.objects.filter(message=message).update(accepted_at=at)
+    elif action == "close" and rng.random() < 0.6:
+        _rate(message, at - dt.timedelta(hours=rng.randint(1, 20)), rng)
+
+
+def _rate(message: Message, at: dt.datetime, rng: random.Random) -> None:
+    """A rating before closing; an unsatisfied first one was followed by re-handling."""
+    score = rng.choices(range(1, 6), weights=SCORE_WEIGHTS)[0]
+    first = Rating.objects.create(
+        message=message, department=message.lead_department, round=1, score=score, created_at=at
+    )
+    if first.is_satisfied:
+        return
+    Rehandling.objects.create(message=message, rating=first, previous_reply="", at=at)
+    Rating.objects.create(
+        message=message,
+        department=message.lead_department,
+        round=2,
+        score=rng.choice((1, 2, 3, 4)),
+        created_at=at + dt.timedelta(hours=2),
+    )
