@@ -18,8 +18,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from yiwang.accounts.actions import do_create_staff
 from yiwang.accounts.apikeys import do_issue_api_client, do_revoke_api_client
 from yiwang.accounts.models import ApiClient, User
+from yiwang.casework.models import CoHandling
 from yiwang.intake.models import EventKind, Message, MessageEvent
 from yiwang.intake.validation import RawUpload
 from yiwang.orgs.models import Department
@@ -405,3 +407,64 @@ def test_the_list_page_stays_within_a_small_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get("/staff/messages/")
     assert response.content.decode().count("第") >= 10
+
+
+# --- co-handling departments (协办) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def co_handled(housing_message: Message, departments: dict[str, Department]) -> Message:
+    """The housing message, with the transport bureau asked to help."""
+    CoHandling.objects.create(message=housing_message, department=departments["transport"])
+    Message.objects.filter(pk=housing_message.pk).update(state="accepted")
+    housing_message.refresh_from_db()
+    return housing_message
+
+
+def test_a_co_handling_department_sees_the_case_and_adds_its_opinion(
+    co_handled: Message, other_dept_officer: User, signed_in: Persona
+) -> None:
+    browser = signed_in(other_dept_officer)
+    assert listed_numbers(browser.get("/staff/messages/"), co_handled) == {
+        co_handled.tracking_number
+    }
+    page = browser.get(f"/staff/messages/{co_handled.tracking_number}/")
+    assert page.status_code == 200
+    assert page.context["moves"] == []  # the lead department moves the case, not the helper
+    note = browser.post(
+        f"/staff/messages/{co_handled.tracking_number}/note", {"note": "协办意见：已安排公交调度。"}
+    )
+    assert note.status_code == 302
+    assert MessageEvent.objects.filter(
+        message=co_handled, kind=EventKind.NOTE, actor=other_dept_officer
+    ).exists()
+    move = browser.post(f"/staff/messages/{co_handled.tracking_number}/move/reply", {"text": "x"})
+    assert move.status_code == 403
+
+
+def test_a_co_handled_message_appears_once_in_the_helpers_list_and_api(
+    co_handled: Message,
+    departments: dict[str, Department],
+    other_dept_officer: User,
+    signed_in: Persona,
+) -> None:
+    CoHandling.objects.create(message=co_handled, department=departments["xihu_housing"])
+    body = signed_in(other_dept_officer).get(API_LIST).json()
+    assert [row["tracking_number"] for row in body["results"]] == [co_handled.tracking_number]
+
+
+def test_a_department_neither_leading_nor_helping_still_sees_nothing(
+    co_handled: Message, departments: dict[str, Department], signed_in: Persona
+) -> None:
+    outsider = _staff_of(departments["province_transport"])
+    response = signed_in(outsider).get(f"/staff/messages/{co_handled.tracking_number}/")
+    assert response.status_code == 403
+
+
+def _staff_of(department: Department) -> User:
+    return do_create_staff(
+        "province_officer",
+        "a-long-password-2026",
+        roles=["dept_officer"],
+        department_id=department.pk,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yiwang.accounts.models import ApiClient, User
 from yiwang.intake.models import Message
@@ -16,14 +16,22 @@ def message_scope(user: User) -> Q | None:
     if user.has_perm("accounts.view_all_messages"):
         return Q()
     if user.has_perm("accounts.view_department_messages") and user.department_id is not None:
-        return Q(lead_department_id=user.department_id)
+        return department_scope(user.department_id)
     return None
+
+
+def department_scope(department_id: int) -> Q:
+    """A department's messages: those it leads (主办) and those it helps with (协办)."""
+    from yiwang.casework.models import CoHandling
+
+    helps = CoHandling.objects.filter(message=OuterRef("pk"), department_id=department_id)
+    return Q(lead_department_id=department_id) | Q(Exists(helps))
 
 
 def client_scope(client: ApiClient) -> Q | None:
     if "messages:read" not in client.scopes or client.department_id is None:
         return None
-    return Q(lead_department_id=client.department_id)
+    return department_scope(client.department_id)
 
 
 def visible_messages(scope: Q | None) -> QuerySet[Message]:
