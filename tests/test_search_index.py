@@ -10,9 +10,12 @@ from django.core.management import call_command
 
 from yiwang.intake.actions import SubmissionResult
 from yiwang.intake.models import Message
+from yiwang.jobs.registry import JOBS
+from yiwang.search.actions import do_index, do_remove_missing
 from yiwang.search.kinds import MESSAGE
-from yiwang.search.models import Document
+from yiwang.search.models import CorpusStatistic, Document
 from yiwang.search.queries import search
+from yiwang.search.tasks import refresh_statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +44,8 @@ def test_reindex_restores_lost_documents_and_drops_stale_ones(
     Document.objects.create(kind=MESSAGE, object_id=999_999, title="gone", tokens="x", length=1)
     out = io.StringIO()
     call_command("reindex", "--kind", MESSAGE, "--batch-size", "1", stdout=out)
-    assert "message: 2 indexed, 1 removed" in out.getvalue()
+    assert "message: 2 indexed, 1 removed, 2 counted" in out.getvalue()
+    assert CorpusStatistic.objects.get(kind=MESSAGE).documents == 2  # statistics refreshed
     assert set(Document.objects.values_list("object_id", flat=True)) == {kept.pk, lost.pk}
     assert search(MESSAGE, "垃圾清运").ids == [lost.pk]
 
@@ -51,3 +55,25 @@ def test_the_demo_loader_leaves_every_message_searchable() -> None:
     messages = set(Message.objects.values_list("pk", flat=True))
     assert messages
     assert set(Document.objects.values_list("object_id", flat=True)) == messages
+
+
+def test_documents_whose_object_is_gone_are_removed(
+    submit: Callable[..., SubmissionResult],
+) -> None:
+    kept = submit(title="保留的留言").message
+    gone = submit(title="删除的留言").message
+    do_index("message", 10**9, "早已删除", "")  # a document whose message no longer exists
+    assert do_remove_missing("message", Message.objects.all()) == 1
+    assert set(Document.objects.filter(kind="message").values_list("object_id", flat=True)) == {
+        kept.pk,
+        gone.pk,
+    }
+
+
+def test_the_nightly_job_refreshes_the_statistics_of_every_kind(
+    submit: Callable[..., SubmissionResult],
+) -> None:
+    submit(title="路灯不亮")
+    assert refresh_statistics.call("2026-11-28T02:40:00+08:00") == 1
+    assert CorpusStatistic.objects.get(kind=MESSAGE).documents == 1
+    assert "refresh_search_statistics" in {job.name for job in JOBS}

@@ -22,6 +22,9 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("prune_finished_tasks", "30 3 * * *", "yiwang.jobs.tasks.prune_finished_tasks"),
     PeriodicJob("supervise_deadlines", "*/15 * * * *", "yiwang.casework.tasks.supervise_deadlines"),
     PeriodicJob("retry_undelivered", "*/5 * * * *", "yiwang.notify.tasks.retry_undelivered"),
+    PeriodicJob(
+        "refresh_search_statistics", "40 2 * * *", "yiwang.search.tasks.refresh_statistics"
+    ),
 )
 
 

@@ -28,14 +28,20 @@ def _tsquery(terms: Sequence[Term], mode: Mode) -> str:
     return f" {'&' if mode == 'all' else '|'} ".join(parts)
 
 
-def matching_ids_sql(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:
-    """SQL selecting the ids of documents with all (or any) of ``terms``; terms not empty."""
+def match_condition(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:
+    """A WHERE condition on ``search_document`` for documents with all (or any) ``terms``."""
     if connection.vendor == "sqlite":
-        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+        sql = "id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
         return sql, [_fts5_expression(terms, mode)]
     if connection.vendor == "postgresql":
-        return "SELECT id FROM search_document WHERE tsv @@ %s::tsquery", [_tsquery(terms, mode)]
+        return "tsv @@ %s::tsquery", [_tsquery(terms, mode)]
     raise NotImplementedError(f"no full-text search for {connection.vendor}")
+
+
+def matching_ids_sql(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:
+    """SQL selecting the ids of documents with all (or any) of ``terms``; terms not empty."""
+    condition, params = match_condition(terms, mode)
+    return f"SELECT id FROM search_document WHERE {condition}", params  # noqa: S608 (constant)
 
 
 def near_title_ids_sql(text: str) -> tuple[str, list[str]] | None:

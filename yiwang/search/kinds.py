@@ -17,7 +17,7 @@ MESSAGE = "message"
 @dataclass(frozen=True)
 class Kind:
     name: str
-    ids: Callable[[], QuerySet[Any, int]]  # every object that should have a document
+    objects: Callable[[], QuerySet[Any]]  # every object that should have a document
     read: Callable[[int, int], list[tuple[int, str, str]]]  # (after id, count) → id, title, body
 
     def sources(self, batch_size: int = BATCH_SIZE) -> Iterator[Source]:
@@ -29,8 +29,8 @@ class Kind:
             last = rows[-1][0]
 
 
-def _message_ids() -> QuerySet[Any, int]:
-    return Message.objects.order_by().values_list("pk", flat=True)
+def _messages() -> QuerySet[Any]:
+    return Message.objects.order_by()
 
 
 def _read_messages(after: int, count: int) -> list[tuple[int, str, str]]:
@@ -38,4 +38,4 @@ def _read_messages(after: int, count: int) -> list[tuple[int, str, str]]:
     return list(rows.values_list("pk", "title", "content")[:count])
 
 
-KINDS = {MESSAGE: Kind(MESSAGE, _message_ids, _read_messages)}
+KINDS = {MESSAGE: Kind(MESSAGE, _messages, _read_messages)}

@@ -28,3 +28,34 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"
+
+
+class TermStatistic(models.Model):
+    """How many documents of a kind hold a term, as of the last refresh (for ranking)."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    term = models.CharField(_("term"), max_length=64)
+    documents = models.PositiveIntegerField(_("documents"))
+
+    class Meta:
+        verbose_name = _("term statistic")
+        verbose_name_plural = _("term statistics")
+        constraints = [models.UniqueConstraint(fields=["kind", "term"], name="search_term_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.term}: {self.documents}"
+
+
+class CorpusStatistic(models.Model):
+    """How many documents of a kind there were when its term statistics were refreshed."""
+
+    kind = models.CharField(_("kind"), max_length=32, unique=True)
+    documents = models.PositiveIntegerField(_("documents"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("corpus statistic")
+        verbose_name_plural = _("corpus statistics")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.documents}"

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from yiwang.search import backends, ranking
-from yiwang.search.models import Document
+from yiwang.search.models import CorpusStatistic, Document, TermStatistic
 from yiwang.search.tokens import Term, query_terms
 
 CANDIDATES = 1000
@@ -54,13 +54,32 @@ def matching_object_ids(kind: str, query: str) -> QuerySet[Document, int]:
 
 
 def document_frequencies(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, int], int]:
-    """How many documents of ``kind`` hold each term, and how many there are: one query."""
+    """How many documents of ``kind`` hold each term, and how many there are: one query.
+
+    From the term statistics once they have been refreshed (``reindex`` and a nightly job);
+    before that, counted from the index, which is quick while the index is small.
+    """
+    corpus = CorpusStatistic.objects.filter(kind=kind).values_list("documents", flat=True)
+    if (documents := corpus.first()) is not None:
+        return _from_statistics(kind, terms), documents
+    return _counted(kind, terms)
+
+
+def _from_statistics(kind: str, terms: Sequence[Term]) -> dict[Term, int]:
+    """One query. A lone character (a prefix term) counts as the token of that character."""
+    texts = {t.text for t in terms}
+    stats = TermStatistic.objects.filter(kind=kind, term__in=texts)
+    counts = dict(stats.values_list("term", "documents"))
+    return {t: counts.get(t.text, 0) for t in terms}
+
+
+def _counted(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, int], int]:
     parts = ["(SELECT COUNT(*) FROM search_document WHERE kind = %s)"]
     params: list[str] = [kind]
     for term in terms:
-        sql, term_params = backends.matching_ids_sql([term])
+        condition, term_params = backends.match_condition([term])
         # Constant SQL text from ``backends``; the values are parameters.
-        count = f"(SELECT COUNT(*) FROM search_document WHERE kind = %s AND id IN ({sql}))"  # noqa: S608
+        count = f"(SELECT COUNT(*) FROM search_document WHERE kind = %s AND {condition})"  # noqa: S608
         parts.append(count)
         params += [kind, *term_params]
     with connection.cursor() as cursor:
@@ -82,11 +101,10 @@ def search(kind: str, query: str, limit: int = 10, within: Within = None) -> Sea
     if not terms or limit <= 0:
         return SearchResult([])
     df, n_docs = document_frequencies(kind, terms)
-    if all(df.values()):
-        candidates = _candidates(_documents(kind, terms, "all"), within)
-        ids = ranking.rank(terms, candidates, df, n_docs)[:limit]
-        if ids:
-            return SearchResult(ids)
+    candidates = _candidates(_documents(kind, terms, "all"), within)
+    ids = ranking.rank(terms, candidates, df, n_docs)[:limit]
+    if ids:
+        return SearchResult(ids)
     return SearchResult(_near(kind, query, terms, df, n_docs, within)[:limit], fuzzy=True)
 
 
@@ -99,12 +117,9 @@ def _near(
     within: Within,
 ) -> list[int]:
     """Documents with at least half of the terms; on PostgreSQL also near titles (pg_trgm)."""
-    found = [term for term in terms if df[term]]
     needed = max(1, math.ceil(len(terms) / 2))
-    ids = []
-    if len(found) >= needed:
-        candidates = _candidates(_documents(kind, found, "any"), within)
-        ids = ranking.rank(terms, candidates, df, n_docs, min_matched=needed)
+    candidates = _candidates(_documents(kind, terms, "any"), within)
+    ids = ranking.rank(terms, candidates, df, n_docs, min_matched=needed)
     near_titles = backends.near_title_ids_sql(query.strip()[:100])
     if near_titles is not None:
         documents = _in_index(kind, near_titles)

@@ -11,10 +11,17 @@ import random
 import pytest
 from django.db import connection
 
-from yiwang.search.actions import Source, do_index, do_index_many, do_remove
+from yiwang.search.actions import (
+    Source,
+    do_index,
+    do_index_many,
+    do_refresh_statistics,
+    do_remove,
+)
+from yiwang.search.models import CorpusStatistic, TermStatistic
 from yiwang.search.queries import matching_object_ids, search, similar
 from yiwang.search.ranking import Candidate, rank
-from yiwang.search.tokens import document_tokens, query_terms
+from yiwang.search.tokens import Term, document_tokens, query_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +88,18 @@ def corpus() -> dict[int, tuple[str, str]]:
     return documents
 
 
-def reference_top_ten(documents: dict[int, tuple[str, str]], query: str) -> list[int]:
+def reference_top_ten(
+    documents: dict[int, tuple[str, str]], query: str, statistics: bool = False
+) -> list[int]:
+    """Counted from the index, a prefix term's frequency is that of every token it starts;
+    from the refreshed statistics, that of its own one-character token."""
     terms = query_terms(query)
     tokens = {pk: document_tokens(*text) for pk, text in documents.items()}
-    df = {t: sum(any(t.matches(x) for x in tk) for tk in tokens.values()) for t in terms}
+
+    def holds(term: Term, document: list[str]) -> bool:
+        return term.text in document if statistics else any(term.matches(x) for x in document)
+
+    df = {t: sum(holds(t, tk) for tk in tokens.values()) for t in terms}
     matching = [
         Candidate(pk, tk)
         for pk, tk in tokens.items()
@@ -103,12 +118,27 @@ def indexed() -> dict[int, tuple[str, str]]:
 
 
 @pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("statistics", [False, True], ids=["counted", "from-statistics"])
 def test_the_top_ten_equal_the_reference_ranking(
-    indexed: dict[int, tuple[str, str]], query: str
+    indexed: dict[int, tuple[str, str]], query: str, statistics: bool
 ) -> None:
-    expected = reference_top_ten(indexed, query)
+    if statistics:
+        assert do_refresh_statistics(KIND) == len(indexed)
+    expected = reference_top_ten(indexed, query, statistics)
     assert expected, "every fixed query finds something"
     assert search(KIND, query).ids == expected
+
+
+def test_the_statistics_count_the_documents_holding_each_term(
+    indexed: dict[int, tuple[str, str]],
+) -> None:
+    do_refresh_statistics(KIND)
+    holding = sum("电梯" in document_tokens(*text) for text in indexed.values())
+    assert TermStatistic.objects.get(kind=KIND, term="电梯").documents == holding
+    assert CorpusStatistic.objects.get(kind=KIND).documents == 300
+    assert do_refresh_statistics("other") == 49  # each kind counts its own documents
+    do_remove(KIND, 1)
+    assert do_refresh_statistics(KIND) == 299  # a refresh replaces the earlier counts
 
 
 def test_most_fixed_queries_fill_a_page_of_ten(indexed: dict[int, tuple[str, str]]) -> None:
@@ -119,7 +149,8 @@ def test_most_fixed_queries_fill_a_page_of_ten(indexed: dict[int, tuple[str, str
 def test_a_search_costs_two_queries(
     indexed: dict[int, tuple[str, str]], django_assert_num_queries: object
 ) -> None:
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    # The statistics (or, before the first refresh, the counts) and the candidates.
+    with django_assert_num_queries(3):  # type: ignore[operator]
         search(KIND, "停车 收费")
 
 

@@ -6,12 +6,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from yiwang.search.actions import BATCH_SIZE, do_index_many, do_remove_missing
+from yiwang.search.actions import (
+    BATCH_SIZE,
+    do_index_many,
+    do_refresh_statistics,
+    do_remove_missing,
+)
 from yiwang.search.kinds import KINDS
 
 
 class Command(BaseCommand):
-    help = "Index every document of a kind again and drop documents whose object is gone."
+    help = (
+        "Index every document of a kind again, drop documents whose object is gone, and "
+        "refresh the term statistics ranking reads."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", choices=sorted(KINDS), help="only this kind")
@@ -22,5 +30,6 @@ class Command(BaseCommand):
         for name in names:
             kind = KINDS[name]
             indexed = do_index_many(kind.sources(options["batch_size"]), options["batch_size"])
-            gone = do_remove_missing(name, kind.ids())
-            self.stdout.write(f"{name}: {indexed} indexed, {gone} removed")
+            gone = do_remove_missing(name, kind.objects())
+            counted = do_refresh_statistics(name)
+            self.stdout.write(f"{name}: {indexed} indexed, {gone} removed, {counted} counted")
