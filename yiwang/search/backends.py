@@ -15,17 +15,26 @@ from django.db import connection
 
 from yiwang.search.tokens import Term
 
-Mode = Literal["all", "any"]
+# "all": every term; "any": at least one; "pairs": at least two of them (every pair, OR-ed),
+# which keeps the similar-messages candidates few even when single terms are common.
+Mode = Literal["all", "any", "pairs"]
+
+
+def _combine(parts: list[str], mode: Mode, and_: str, or_: str) -> str:
+    if mode == "pairs":
+        pairs = [f"({a}{and_}{b})" for i, a in enumerate(parts) for b in parts[i + 1 :]]
+        return or_.join(pairs)
+    return (and_ if mode == "all" else or_).join(parts)
 
 
 def _fts5_expression(terms: Sequence[Term], mode: Mode) -> str:
     parts = ['"{}"{}'.format(t.text.replace('"', '""'), "*" if t.prefix else "") for t in terms]
-    return f" {'AND' if mode == 'all' else 'OR'} ".join(parts)
+    return _combine(parts, mode, " AND ", " OR ")
 
 
 def _tsquery(terms: Sequence[Term], mode: Mode) -> str:
     parts = ["'{}'{}".format(t.text.replace("'", "''"), ":*" if t.prefix else "") for t in terms]
-    return f" {'&' if mode == 'all' else '|'} ".join(parts)
+    return _combine(parts, mode, " & ", " | ")
 
 
 def match_condition(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from yiwang.search import backends, ranking
@@ -41,7 +41,11 @@ def _in_index(kind: str, select_ids: tuple[str, list[str]]) -> QuerySet[Document
 
 
 def _documents(kind: str, terms: Sequence[Term], mode: backends.Mode) -> QuerySet[Document]:
-    return _in_index(kind, backends.matching_ids_sql(terms, mode))
+    condition, params = backends.match_condition(terms, mode)
+    # A condition on the table itself, not ``id IN (SELECT …)``: no self-join to plan around.
+    # The SQL text is a constant of ``backends``; every value travels as a parameter.
+    matches = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611
+    return Document.objects.filter(matches, kind=kind)
 
 
 def matching_object_ids(kind: str, query: str) -> QuerySet[Document, int]:
@@ -140,6 +144,7 @@ def similar(kind: str, object_id: int, limit: int = 5, within: Within = None) ->
     terms = ranking.distinctive_terms(tokens, df, n_docs, SIMILAR_TERMS)
     if len(terms) < SIMILAR_MIN_SHARED:
         return []
-    earlier = _documents(kind, terms, "any").filter(object_id__lt=object_id)
+    # "pairs": only documents sharing two of the terms, as the ranking requires anyway.
+    earlier = _documents(kind, terms, "pairs").filter(object_id__lt=object_id)
     candidates = _candidates(earlier, within)
     return ranking.rank(terms, candidates, df, n_docs, min_matched=SIMILAR_MIN_SHARED)[:limit]
