@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "yiwang.jobs",
     "yiwang.notify",
     "yiwang.search",
+    "yiwang.classifier",
     "yiwang.demo",
 ]
 
