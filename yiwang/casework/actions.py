@@ -110,8 +110,9 @@ def _perform(
     expected_state: str | None,
     change: Callable[[Message], Outcome],
 ) -> Message:
-    """Make one move. ``user`` None is the citizen, authorised upstream by the query code
-    (their rating re-opens the case): only ``casework/feedback.py`` passes it."""
+    """Make one move. ``user`` None is no staff member: the citizen, authorised upstream by the
+    query code (their rating re-opens the case, ``casework/feedback.py``), or the machine
+    applying a suggestion under a supervisor's rule (``do_machine_triage``)."""
     move = MOVES[action]
     with transaction.atomic():
         # Locked: two people acting on one message at once would otherwise both pass the state
@@ -149,23 +150,41 @@ def _text(value: str, what: str) -> str:
     return value
 
 
-def do_triage(
-    user: User, message_id: int, category_id: int, *, expected_state: str | None = None
-) -> Message:
-    """File the message under a leaf of the active taxonomy; suggest the lead department."""
+def _leaf_of_active_taxonomy(category_id: int) -> Category:
     category = Category.objects.filter(
         pk=category_id, is_leaf=True, version__is_active=True
     ).first()
     if category is None:
         raise _invalid(_("Choose a category at the lowest level of the active taxonomy."))
+    return category
+
+
+def _filing(category: Category, note: str) -> Callable[[Message], Outcome]:
+    """The change that files a message under a category and suggests its lead department."""
 
     def change(message: Message) -> Outcome:
         message.category = category
         message.category_is_partial = False
         message.lead_department = route_lead_department(category, message.region)
-        return Outcome(note=str(category))
+        return Outcome(note=note)
 
+    return change
+
+
+def do_triage(
+    user: User, message_id: int, category_id: int, *, expected_state: str | None = None
+) -> Message:
+    """File the message under a leaf of the active taxonomy; suggest the lead department."""
+    category = _leaf_of_active_taxonomy(category_id)
+    change = _filing(category, str(category))
     return _perform(user, message_id, Action.TRIAGE, expected_state, change)
+
+
+def do_machine_triage(message_id: int, category_id: int, note: str) -> Message:
+    """The classifier files a new message under a supervisor's rule (still reversible: the
+    desk may classify it again). Only from "new": a human decision is never overwritten."""
+    change = _filing(_leaf_of_active_taxonomy(category_id), note)
+    return _perform(None, message_id, Action.TRIAGE, MessageState.NEW, change)
 
 
 def _active_departments(ids: Iterable[int]) -> list[Department]:
