@@ -157,3 +157,42 @@ def test_only_a_supervisor_sets_rules_and_only_on_major_categories(
     do_set_auto_apply(supervisor, taxonomy["housing"].pk, 0.9)
     do_set_auto_apply(supervisor, taxonomy["housing"].pk, None)
     assert not AutoApplyRule.objects.exists()
+
+
+def test_the_supervisor_sets_thresholds_on_the_classifier_page(
+    supervisor: User, signed_in: Callable[[User], Client], taxonomy: dict[str, Category]
+) -> None:
+    browser = signed_in(supervisor)
+    page = browser.get("/staff/classifier/")
+    assert page.status_code == 200
+    assert f'name="threshold_{taxonomy["housing"].pk}"' in page.content.decode()
+    response = browser.post(
+        "/staff/classifier/",
+        {
+            f"threshold_{taxonomy['housing'].pk}": "0.9",
+            f"threshold_{taxonomy['transport'].pk}": "95%",
+        },
+    )
+    assert response.status_code == 302
+    rules = dict(AutoApplyRule.objects.values_list("category__code", "threshold"))
+    assert rules == {"01": 0.9, "04": 0.95}
+    browser.post("/staff/classifier/", {f"threshold_{taxonomy['transport'].pk}": ""})
+    assert set(AutoApplyRule.objects.values_list("category__code", flat=True)) == {"01"}
+
+
+@pytest.mark.parametrize("bad", ["abc", "0.3", "1e9", "-0.9", "nan", "inf"])
+def test_a_bad_threshold_is_refused_with_its_category_named(
+    supervisor: User, signed_in: Callable[[User], Client], taxonomy: dict[str, Category], bad: str
+) -> None:
+    response = signed_in(supervisor).post(
+        "/staff/classifier/", {f"threshold_{taxonomy['housing'].pk}": bad}, follow=True
+    )
+    assert "住房" in response.content.decode()
+    assert not AutoApplyRule.objects.exists()
+
+
+def test_the_classifier_page_is_for_supervisors_only(
+    clerk: User, dept_officer: User, signed_in: Callable[[User], Client]
+) -> None:
+    assert signed_in(clerk).get("/staff/classifier/").status_code == 403
+    assert signed_in(dept_officer).get("/staff/classifier/").status_code == 403

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from yiwang.classifier import views
+
+app_name = "classifier"
+urlpatterns = [path("", views.classifier_home, name="home")]
