@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from yiwang.accounts.models import User
 from yiwang.adminimport import TableFileField, read_uploaded_table
 from yiwang.classifier.imports import Columns, import_examples
-from yiwang.classifier.models import Target, TrainingExample
+from yiwang.classifier.models import ModelVersion, Suggestion, Target, TrainingExample
 
 
 class ExamplesImportForm(forms.Form):
@@ -25,20 +25,22 @@ class ExamplesImportForm(forms.Form):
     )
 
 
+class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(TrainingExample)
-class TrainingExampleAdmin(admin.ModelAdmin[TrainingExample]):
+class TrainingExampleAdmin(_ReadOnly):
     """Read-only: examples come from imports (and, for the desk's decisions, from messages)."""
 
     list_display = ["label", "target", "title", "source", "imported_at"]
     list_filter = ["target", "source"]
     search_fields = ["title", "label"]
     readonly_fields = [f.name for f in TrainingExample._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.import_view)
@@ -77,3 +79,25 @@ class TrainingExampleAdmin(admin.ModelAdmin[TrainingExample]):
             ),
         }
         return render(request, "admin/table_import.html", context)
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(_ReadOnly):
+    list_display = ["target", "number", "is_active", "created_at", "activated_at", "size"]
+    list_filter = ["target", "is_active"]
+    readonly_fields = [f.name for f in ModelVersion._meta.fields]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(_ReadOnly):
+    list_display = [
+        "message",
+        "target",
+        "model_version",
+        "abstained",
+        "created_at",
+        "auto_applied_at",
+    ]
+    list_filter = ["target", "abstained"]
+    raw_id_fields = ["message"]
+    readonly_fields = [f.name for f in Suggestion._meta.fields]
