@@ -3,9 +3,13 @@ picked up by every process within 30 seconds."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 
 from yiwang.accounts.models import User
 from yiwang.classifier.models import ModelVersion, Target
@@ -80,3 +84,19 @@ def test_each_process_reloads_a_new_active_model_within_thirty_seconds(
     second = do_activate(supervisor, store(b"two"))
     now[0] += 31
     assert models.get(Target.CATEGORY) == (second, "two")
+
+
+def test_the_command_activates_and_exports_versions(tmp_path: Path) -> None:
+    first, second = store(b"one"), store(b"two")
+    call_command("classifier", "activate", "2", stdout=io.StringIO())
+    assert active_version(Target.CATEGORY) == second
+    out = tmp_path / "active.model"
+    call_command("classifier", "export", str(out), stdout=io.StringIO())
+    assert out.read_bytes() == b"two"
+    call_command("classifier", "export", "--number", "1", str(out), stdout=io.StringIO())
+    assert out.read_bytes() == b"one"
+    with pytest.raises(CommandError, match="No category model version 9"):
+        call_command("classifier", "activate", "9")
+    with pytest.raises(CommandError, match="No department model version"):
+        call_command("classifier", "export", "--target", "department", str(out))
+    assert first.pk
