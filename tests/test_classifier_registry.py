@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from yiwang.accounts.models import User
+from yiwang.classifier.evaluation import evaluate
 from yiwang.classifier.models import ModelVersion, Target
 from yiwang.classifier.registry import (
     ActiveModels,
@@ -21,6 +23,7 @@ from yiwang.classifier.registry import (
     do_store_version,
     read_artefact,
 )
+from yiwang.taxonomy.models import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +103,22 @@ def test_the_command_activates_and_exports_versions(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="No department model version"):
         call_command("classifier", "export", "--target", "department", str(out))
     assert first.pk
+
+
+def test_the_classifier_page_shows_the_active_models_evaluation_and_rolls_back(
+    supervisor: User, signed_in: Any, taxonomy: dict[str, Category]
+) -> None:
+    truth = ["01/01.01", "01/01.01", "04/04.01", "04/04.02"]
+    predicted = [("01/01.01", 0.9), ("04/04.01", 0.6), ("04/04.01", 0.8), ("04/04.02", 0.7)]
+    metrics = evaluate(truth, predicted)
+    first = do_store_version(Target.CATEGORY, b"one", metrics, {"examples": 4})
+    second = do_store_version(Target.CATEGORY, b"two", metrics, {"examples": 4})
+    do_activate(supervisor, second)
+    browser = signed_in(supervisor)
+    page = browser.get("/staff/classifier/").content.decode()
+    assert "<svg" in page
+    assert "房屋维修" in page  # labels shown by their names
+    assert "0.778" in page  # macro-F1: (2/3 + 2/3 + 1) / 3
+    response = browser.post(f"/staff/classifier/versions/{first.pk}/activate")
+    assert response.status_code == 302
+    assert active_version(Target.CATEGORY) == first

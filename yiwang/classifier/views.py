@@ -3,17 +3,25 @@ category (and, as models are trained, their versions and evaluation)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
 from yiwang.casework.machine import IllegalMove
 from yiwang.classifier.actions import do_set_auto_apply
-from yiwang.classifier.models import AutoApplyRule
+from yiwang.classifier.charts import confusion_svg, curve_svg
+from yiwang.classifier.evaluation import most_confused
+from yiwang.classifier.models import AutoApplyRule, ModelVersion, Target
+from yiwang.classifier.registry import ArtefactCorrupt, do_activate
+from yiwang.classifier.training import category_paths
+from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
 
 
@@ -46,7 +54,53 @@ def classifier_home(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
     rules = dict(AutoApplyRule.objects.values_list("category_id", "threshold"))
     rows = [(major, rules.get(major.pk)) for major in majors]
-    return render(request, "classifier/home.html", {"rows": rows})
+    context = {"rows": rows, "models": [_model_summary(t) for t in Target]}
+    return render(request, "classifier/home.html", context)
+
+
+def _label_names(target: Target) -> dict[str, str]:
+    """Label keys of the metrics ("01/01.01", or a department's short code) → readable names."""
+    if target == Target.CATEGORY:
+        return {"/".join(path): name for path, name in _category_names().items()}
+    return dict(Department.objects.values_list("short_code", "name_zh"))
+
+
+def _category_names() -> dict[tuple[str, ...], str]:
+    names = dict(Category.objects.filter(version__is_active=True).values_list("pk", "name_zh"))
+    return {path: names[pk] for pk, path in category_paths().items()}
+
+
+def _model_summary(target: Target) -> dict[str, Any]:
+    versions = list(ModelVersion.objects.filter(target=target)[:20])
+    active = next((v for v in versions if v.is_active), None)
+    summary: dict[str, Any] = {"target": target, "versions": versions, "active": active}
+    if active is not None and active.metrics.get("labels"):
+        names = _label_names(target)
+        summary["per_label"] = [
+            (names.get(label, label), figures)
+            for label, figures in active.metrics["per_label"].items()
+        ]
+        summary["confusion"] = confusion_svg(active.metrics, names)
+        summary["curve"] = curve_svg(active.metrics)
+        summary["confused"] = [
+            (names.get(a, a), names.get(b, b), n) for a, b, n in most_confused(active.metrics)
+        ]
+    return summary
+
+
+@login_required
+@require_POST
+def activate(request: HttpRequest, version_id: int) -> HttpResponse:
+    """A supervisor puts an earlier (or newer) version back in use: the rollback."""
+    user = _supervisor(request)
+    version = get_object_or_404(ModelVersion, pk=version_id)
+    try:
+        do_activate(user, version)
+    except ArtefactCorrupt:
+        messages.error(request, _("This version's model file is damaged; the active one stays."))
+    else:
+        messages.success(request, _("%(version)s is now in use.") % {"version": version})
+    return redirect("classifier:home")
 
 
 def _save_rules(user: User, majors: list[Category], data: dict[str, str]) -> list[str]:
