@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "yiwang.orgs",
     "yiwang.taxonomy",
     "yiwang.intake",
+    "yiwang.channels",
     "yiwang.casework",
     "yiwang.documents",
     "yiwang.staff",

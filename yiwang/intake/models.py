@@ -28,6 +28,7 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Telephone")
+    GATEWAY = "gateway", _("Messaging gateway (SMS, WeChat)")
 
 
 class MessageState(models.TextChoices):
@@ -104,6 +105,28 @@ class Message(models.Model):
         db_index=False,  # never searched by; one index fewer on every insert
     )
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    # Where it was written: a service hall (by its QR code or counter) and a campaign.
+    hall = models.ForeignKey(
+        "orgs.ServiceHall",
+        verbose_name=_("service hall"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_index=False,  # partial index below: most messages have none
+    )
+    campaign = models.ForeignKey(
+        "channels.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_index=False,  # partial index below: most messages have none
+    )
+    # The id the message had in the system it was imported from (with ``source``): a second
+    # import of the same row finds it instead of creating it again.
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     mobile_encrypted = models.TextField(blank=True)
@@ -163,6 +186,21 @@ class Message(models.Model):
                 )
                 for field in ("mobile", "email", "id_number")
             ),
+            *(
+                models.Index(
+                    fields=[field, "-submitted_at"],
+                    name=f"msg_{field}_recent",
+                    condition=models.Q(**{f"{field}__isnull": False}),
+                )
+                for field in ("hall", "campaign")
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="msg_external_id_once_per_source",
+            )
         ]
 
     def __str__(self) -> str:
