@@ -1,0 +1,109 @@
+"""Cold start: a keyword table, and the blend that hands each label over to the model.
+
+``KeywordClassifier`` matches keywords on normalised text: a keyword holding Chinese is a
+substring match; a latin keyword (the English channel's table) is a case-insensitive whole-word
+match. A label scores Σ weight × log(1 + hits) over its matched keywords, where hits count the
+text once and the title ``TITLE_HITS`` times, and a keyword's weight is its length (characters
+for Chinese, 2 per word for latin keywords), so "公积金贷款" says more than "贷款". Scores
+become probabilities ``CAP × score / (Σ scores + DAMPING)``: keywords are weak evidence, so no
+label reaches ``CAP`` and one short match stays well below it.
+
+``combine`` blends the model's and the keywords' probabilities per label with the weight
+``w = min(1, training examples of the label / full_trust_at)`` on the model, so the engine
+takes over one category at a time as the desk's decisions accumulate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .text import normalize
+from .types import Label, Suggestion
+
+CAP = 0.6
+DAMPING = 2.0
+TITLE_HITS = 2
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    text: str
+    weight: float
+    pattern: re.Pattern[str] | None  # whole-word pattern for latin keywords
+
+    def hits(self, text: str) -> int:
+        if self.pattern is None:
+            return text.count(self.text)
+        return len(self.pattern.findall(text))
+
+
+def _keyword(raw: str) -> _Keyword | None:
+    text = normalize(raw)
+    if not text:
+        return None
+    if _HAN.search(text):
+        return _Keyword(text, float(len(text)), None)
+    pattern = re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)", re.IGNORECASE)
+    return _Keyword(text, 2.0 * len(text.split()), pattern)
+
+
+class KeywordClassifier:
+    """Ranked labels from a table {label: keywords}; no match gives no suggestion."""
+
+    def __init__(self, keywords: Mapping[Label, Sequence[str]]) -> None:
+        self._table: dict[Label, tuple[_Keyword, ...]] = {}
+        for label, words in keywords.items():
+            parsed = (_keyword(word) for word in words)
+            self._table[tuple(label)] = tuple(word for word in parsed if word is not None)
+
+    @property
+    def labels(self) -> tuple[Label, ...]:
+        return tuple(self._table)
+
+    def predict(self, title: str, text: str, top: int = 3) -> list[Suggestion]:
+        title, text = normalize(title), normalize(text)
+        scored: list[tuple[float, Label, tuple[str, ...]]] = []
+        for label, keywords in self._table.items():
+            score, matched = 0.0, []
+            for keyword in keywords:
+                hits = keyword.hits(text) + TITLE_HITS * keyword.hits(title)
+                if hits:
+                    score += keyword.weight * math.log1p(hits)
+                    matched.append(keyword.text)
+            if score > 0:
+                scored.append((score, label, tuple(matched)))
+        total = sum(score for score, _, _ in scored) + DAMPING
+        scored.sort(key=lambda entry: -entry[0])
+        return [
+            Suggestion(label, CAP * score / total, words) for score, label, words in scored[:top]
+        ]
+
+
+def combine(
+    model: Sequence[Suggestion],
+    keywords: Sequence[Suggestion],
+    label_counts: Mapping[Label, int],
+    full_trust_at: int = 50,
+    top: int = 3,
+) -> list[Suggestion]:
+    """Blend per label: ``w`` on the model, ``1 - w`` on the keywords (see the module doc)."""
+    from_model = {suggestion.label: suggestion for suggestion in model}
+    from_keywords = {suggestion.label: suggestion for suggestion in keywords}
+    blended = []
+    for label in dict.fromkeys([*from_model, *from_keywords]):
+        trust = min(1.0, max(0, label_counts.get(label, 0)) / max(full_trust_at, 1))
+        machine, table = from_model.get(label), from_keywords.get(label)
+        probability = trust * (machine.probability if machine else 0.0) + (1 - trust) * (
+            table.probability if table else 0.0
+        )
+        words = dict.fromkeys(
+            [*(machine.words if machine else ()), *(table.words if table else ())]
+        )
+        if probability > 0:
+            blended.append(Suggestion(label, probability, tuple(words)))
+    blended.sort(key=lambda suggestion: -suggestion.probability)
+    return blended[:top]

@@ -1,0 +1,292 @@
+"""TextClassifier: train on examples, predict ranked labels with calibrated probabilities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import learn
+from .text import han_share, normalize
+from .types import (
+    ABSTAIN_EMPTY,
+    ABSTAIN_LOW_CONFIDENCE,
+    ABSTAIN_NO_ALLOWED_LABEL,
+    ABSTAIN_NOT_CHINESE,
+    Example,
+    Label,
+    Prediction,
+    Suggestion,
+)
+from .vectorizer import BlockSpec, Vectorizer, readable
+
+MIN_HAN_SHARE = 0.3
+_EXPLAIN_CANDIDATES = 200
+
+
+class TrainingError(ValueError):
+    """The examples cannot train a model (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Hyper-parameters; the defaults are the ones chosen by 5-fold CV (see the README)."""
+
+    text_char_ngrams: tuple[int, int] = (1, 3)
+    title_char_ngrams: tuple[int, int] = (1, 3)
+    word_bigrams: bool = True
+    title_weight: float = 0.7  # length of the title blocks' vectors; text blocks have 1.0
+    word_weight: float = 1.0
+    min_df: int = 2  # a feature must occur in this many training examples
+    c: float = 1.0  # the SVM's C
+    nb_alpha: float = 1.0  # smoothing of the NB log-count ratios
+    calibration_folds: int = 5
+    seed: int = 0
+    jobs: int = 1  # threads for the cross-validation fits
+
+    def blocks(self) -> tuple[BlockSpec, ...]:
+        words = (1, 2) if self.word_bigrams else (1, 1)
+        title, text = self.title_weight, 1.0
+        return (
+            BlockSpec("text", "char", self.text_char_ngrams, text, self.min_df),
+            BlockSpec("title", "char", self.title_char_ngrams, title, self.min_df),
+            BlockSpec("text", "word", words, text * self.word_weight, self.min_df),
+            BlockSpec("title", "word", words, title * self.word_weight, self.min_df),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Config:
+        """A config from ``as_dict`` output; unknown keys or wrong types raise ``ValueError``."""
+        known = {item.name: item for item in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        default = cls()
+        clean: dict[str, Any] = {}
+        for name, value in values.items():
+            expected = getattr(default, name)
+            if isinstance(expected, tuple):
+                value = tuple(value) if isinstance(value, list) else value
+                if not (isinstance(value, tuple) and len(value) == 2):
+                    raise ValueError(f"config {name} must be a pair of integers")
+                value = (int(value[0]), int(value[1]))
+            elif type(expected) is float and type(value) in (int, float):
+                value = float(value)
+            elif type(value) is not type(expected):
+                raise ValueError(f"config {name} must be a {type(expected).__name__}")
+            clean[name] = value
+        return cls(**clean)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Everything a trained model holds (what the artefact stores)."""
+
+    labels: tuple[Label, ...]
+    vectorizer: Vectorizer
+    linear: learn.Linear
+    scale: float  # softmax scale: 1 / temperature
+    config: Config
+    metrics: dict[str, Any]
+    training: dict[str, Any]
+
+
+class TextClassifier:
+    """A trained classifier. Build one with ``TextClassifier.train`` or ``load``."""
+
+    def __init__(self, fitted: Fitted) -> None:
+        self._fitted = fitted
+        self._coef_t = np.ascontiguousarray(fitted.linear.coef.T)
+
+    @property
+    def fitted(self) -> Fitted:
+        return self._fitted
+
+    @property
+    def labels(self) -> tuple[Label, ...]:
+        return self._fitted.labels
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return dict(self._fitted.metrics)
+
+    @property
+    def training(self) -> dict[str, Any]:
+        return dict(self._fitted.training)
+
+    @classmethod
+    def train(cls, examples: Sequence[Example], config: Config | None = None) -> TextClassifier:
+        config = config or Config()
+        started = time.perf_counter()
+        titles, texts, labels = _usable(examples)
+        known = tuple(sorted(set(labels)))
+        codes = np.array([known.index(label) for label in labels])
+        vectorizer, matrix = Vectorizer.fit(config.blocks(), titles, texts)
+        if vectorizer.width == 0:
+            raise TrainingError("the examples share no words or characters to learn from")
+        scale, metrics = _calibrate(matrix, codes, len(known), config)
+        linear = learn.fit_nbsvm(matrix, codes, len(known), config.c, config.nb_alpha, config.seed)
+        training = {
+            "examples": len(labels),
+            "skipped_empty": len(examples) - len(labels),
+            "labels": [[list(label), count] for label, count in sorted(Counter(labels).items())],
+            "features": vectorizer.width,
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.perf_counter() - started, 2),
+            "config": config.as_dict(),
+        }
+        return cls(Fitted(known, vectorizer, linear, scale, config, metrics, training))
+
+    def predict(
+        self,
+        items: Sequence[tuple[str, str]],
+        top: int = 3,
+        allowed: Collection[Label] | None = None,
+        min_confidence: float | None = None,
+        explain: int = 0,
+    ) -> list[Prediction]:
+        """Ranked suggestions for every (title, text), or an abstention with its reason."""
+        titles = [normalize(title) for title, _ in items]
+        texts = [normalize(text) for _, text in items]
+        allowed_columns = self._allowed_columns(allowed)
+        reasons = [
+            _reason_to_abstain(title, text) for title, text in zip(titles, texts, strict=True)
+        ]
+        if allowed_columns is not None and not len(allowed_columns):
+            reasons = [reason or ABSTAIN_NO_ALLOWED_LABEL for reason in reasons]
+        live = [index for index, reason in enumerate(reasons) if reason is None]
+        matrix = self._fitted.vectorizer.transform(
+            [titles[index] for index in live], [texts[index] for index in live]
+        )
+        probabilities = self._probabilities(matrix)
+        results = [Prediction(abstained=True, reason=reason) for reason in reasons]
+        for row, index in enumerate(live):
+            results[index] = self._ranked(
+                matrix, row, probabilities[row], allowed_columns, (top, min_confidence, explain)
+            )
+        return results
+
+    def explain(self, title: str, text: str, label: Label, n: int = 8) -> tuple[str, ...]:
+        """The words of this text that weighed most for ``label`` (empty for unknown labels)."""
+        if label not in self.labels:
+            return ()
+        matrix = self._fitted.vectorizer.transform([normalize(title)], [normalize(text)])
+        return self._words(matrix, 0, self.labels.index(label), n)
+
+    def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Calibrated probabilities (items × labels) without abstentions, e.g. for evaluation."""
+        titles = [normalize(title) for title, _ in items]
+        texts = [normalize(text) for _, text in items]
+        return self._probabilities(self._fitted.vectorizer.transform(titles, texts))
+
+    def _probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
+        scores = np.asarray(matrix @ self._coef_t) + self._fitted.linear.intercept
+        return learn.softmax(scores, self._fitted.scale)
+
+    def _allowed_columns(self, allowed: Collection[Label] | None) -> np.ndarray | None:
+        if allowed is None:
+            return None
+        wanted = {tuple(label) for label in allowed}
+        return np.array([i for i, label in enumerate(self.labels) if label in wanted], dtype=int)
+
+    def _ranked(
+        self,
+        matrix: sp.csr_matrix,
+        row: int,
+        probabilities: np.ndarray,
+        allowed_columns: np.ndarray | None,
+        options: tuple[int, float | None, int],
+    ) -> Prediction:
+        top, min_confidence, explain = options
+        columns = np.arange(len(self.labels)) if allowed_columns is None else allowed_columns
+        order = columns[np.argsort(-probabilities[columns], kind="stable")][: max(top, 0)]
+        best = float(probabilities[order[0]]) if len(order) else 0.0
+        if min_confidence is not None and best < min_confidence:
+            return Prediction(abstained=True, reason=ABSTAIN_LOW_CONFIDENCE, extra={"best": best})
+        suggestions = tuple(
+            Suggestion(
+                self.labels[column],
+                float(probabilities[column]),
+                self._words(matrix, row, int(column), explain) if explain > 0 else (),
+            )
+            for column in order
+        )
+        return Prediction(suggestions=suggestions)
+
+    def _words(self, matrix: sp.csr_matrix, row: int, label: int, n: int) -> tuple[str, ...]:
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        columns, values = matrix.indices[start:end], matrix.data[start:end]
+        weight = values * self._coef_t[columns, label]
+        order = np.argsort(-weight)[:_EXPLAIN_CANDIDATES]
+        order = order[weight[order] > 0]
+        scored: dict[str, list[float | str]] = {}
+        for position in order:
+            kind, token = self._fitted.vectorizer.token(int(columns[position]))
+            token = token.strip()
+            if not readable(token) or (kind == "char" and len(token) < 2):
+                continue
+            entry = scored.setdefault(token, [0.0, kind])
+            entry[0] = float(entry[0]) + float(weight[position])
+        return _prefer_words(scored, n)
+
+
+def _prefer_words(scored: dict[str, list[float | str]], n: int) -> tuple[str, ...]:
+    """Word tokens first (by weight), then character n-grams that are not part of a chosen word."""
+    ranked = sorted(scored, key=lambda token: -float(scored[token][0]))
+    chosen = [token for token in ranked if scored[token][1] == "word"][:n]
+    for token in ranked:
+        if len(chosen) >= n:
+            break
+        if scored[token][1] == "char" and not any(token in word for word in chosen):
+            chosen.append(token)
+    return tuple(chosen)
+
+
+def _reason_to_abstain(title: str, text: str) -> str | None:
+    both = f"{title} {text}".strip()
+    if not both:
+        return ABSTAIN_EMPTY
+    if han_share(both) < MIN_HAN_SHARE:
+        return ABSTAIN_NOT_CHINESE
+    return None
+
+
+def _usable(examples: Sequence[Example]) -> tuple[list[str], list[str], list[Label]]:
+    titles, texts, labels = [], [], []
+    for number, example in enumerate(examples):
+        label = example.label
+        if not (isinstance(label, tuple) and label and all(isinstance(p, str) for p in label)):
+            raise TrainingError(f"example {number}: a label must be a non-empty tuple of codes")
+        title, text = normalize(example.title), normalize(example.text)
+        if title or text:
+            titles.append(title)
+            texts.append(text)
+            labels.append(label)
+    if not labels:
+        raise TrainingError("no example has any text left after normalisation")
+    if len(set(labels)) < 2:
+        raise TrainingError(
+            f"training needs at least 2 distinct labels; the examples have {len(set(labels))}"
+        )
+    return titles, texts, labels
+
+
+def _calibrate(
+    matrix: sp.csr_matrix, codes: np.ndarray, labels: int, config: Config
+) -> tuple[float, dict[str, Any]]:
+    count = learn.folds(codes, config.calibration_folds, config.seed)
+    if not count:
+        return learn.DEFAULT_SCALE, {}
+    settings = (count, config.c, config.nb_alpha, config.seed, config.jobs)
+    scores = learn.out_of_fold(matrix, codes, labels, settings)
+    scale = learn.fit_scale(scores, codes)
+    return scale, learn.metrics(learn.softmax(scores, scale), codes, count, scale)

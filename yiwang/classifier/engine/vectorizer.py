@@ -1,0 +1,139 @@
+"""The vectoriser: normalised (title, text) pairs → one sparse TF-IDF matrix of feature blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import features as f
+
+FIELDS = ("title", "text")
+KINDS = ("char", "word")
+_READABLE = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """One feature block: which field, which n-grams, its weight and its document floor."""
+
+    field: str  # "title" or "text"
+    kind: str  # "char" (character n-grams) or "word" (rjieba words)
+    sizes: tuple[int, int]  # smallest and largest n
+    weight: float
+    min_df: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.field}_{self.kind}_{self.sizes[0]}_{self.sizes[1]}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fitted block: its sorted keys and their idf."""
+
+    spec: BlockSpec
+    keys: np.ndarray  # uint64, sorted
+    idf: np.ndarray  # float64
+
+
+class Vectorizer:
+    """Fitted feature blocks plus the word list they share."""
+
+    def __init__(self, blocks: Sequence[Block], vocabulary: dict[str, int]) -> None:
+        self.blocks = tuple(blocks)
+        self.vocabulary = vocabulary
+        self.offsets = np.cumsum([0] + [len(block.keys) for block in self.blocks])
+        self._words_by_id: dict[int, str] | None = None
+
+    @property
+    def width(self) -> int:
+        return int(self.offsets[-1])
+
+    @classmethod
+    def fit(
+        cls, specs: Sequence[BlockSpec], titles: Sequence[str], texts: Sequence[str]
+    ) -> tuple[Vectorizer, sp.csr_matrix]:
+        """Fit on normalised texts and return the vectoriser with the training matrix."""
+        tokens = f.words(titles, texts)
+        vocabulary: dict[str, int] = {}
+        for token in tokens:
+            if token not in vocabulary and token != f.SEPARATOR:
+                vocabulary[token] = len(vocabulary) + 1
+        found = _occurrences(specs, titles, texts, tokens, vocabulary)
+        rows = len(texts)
+        blocks = []
+        for spec, occurrences in zip(specs, found, strict=True):
+            keys, idf = f.fit_vocabulary(occurrences, rows, spec.min_df)
+            blocks.append(Block(spec, keys, idf))
+        fitted = cls(blocks, _used_words(blocks, vocabulary))
+        return fitted, fitted._matrix(found, rows)
+
+    def transform(self, titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
+        tokens = f.words(titles, texts)
+        specs = [block.spec for block in self.blocks]
+        found = _occurrences(specs, titles, texts, tokens, self.vocabulary)
+        return self._matrix(found, len(texts))
+
+    def _matrix(self, found: Sequence[f.Occurrences], rows: int) -> sp.csr_matrix:
+        parts = [
+            f.tfidf(f.count_matrix(occurrences, block.keys, rows), block.idf, block.spec.weight)
+            for block, occurrences in zip(self.blocks, found, strict=True)
+        ]
+        return sp.hstack(parts, format="csr")
+
+    def token(self, column: int) -> tuple[str, str]:
+        """The kind ("char" or "word") and the readable text of a feature column."""
+        index = int(np.searchsorted(self.offsets, column, side="right")) - 1
+        block = self.blocks[index]
+        key = int(block.keys[column - self.offsets[index]])
+        if block.spec.kind == "char":
+            return "char", f.char_key_text(key)
+        words = self._words()
+        first, second = key >> 32, key & 0xFFFFFFFF
+        if first:
+            return "word", words.get(first, "") + words.get(second, "")
+        return "word", words.get(second, "")
+
+    def _words(self) -> dict[int, str]:
+        if self._words_by_id is None:
+            self._words_by_id = {number: word for word, number in self.vocabulary.items()}
+        return self._words_by_id
+
+
+def readable(token: str) -> bool:
+    """True when a token holds at least one letter (not only punctuation, digits, spaces)."""
+    return bool(_READABLE.search(token))
+
+
+def _occurrences(
+    specs: Sequence[BlockSpec],
+    titles: Sequence[str],
+    texts: Sequence[str],
+    tokens: list[str],
+    vocabulary: dict[str, int],
+) -> list[f.Occurrences]:
+    ids, parts = f.word_ids(tokens, vocabulary)
+    found = []
+    for spec in specs:
+        if spec.kind == "char":
+            found.append(f.char_ngrams(titles if spec.field == "title" else texts, spec.sizes))
+            continue
+        field = FIELDS.index(spec.field)
+        mine = np.where(parts % 2 == field, ids, -1)
+        found.append(f.word_ngrams(mine, parts // 2, bigrams=spec.sizes[1] >= 2))
+    return found
+
+
+def _used_words(blocks: Sequence[Block], vocabulary: dict[str, int]) -> dict[str, int]:
+    """The part of the word list that some kept word feature refers to (a smaller artefact)."""
+    used: set[int] = set()
+    for block in blocks:
+        if block.spec.kind == "word":
+            keys = block.keys
+            used.update((keys & np.uint64(0xFFFFFFFF)).tolist())
+            used.update((keys >> np.uint64(32)).tolist())
+    return {word: number for word, number in vocabulary.items() if number in used}
