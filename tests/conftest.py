@@ -16,6 +16,7 @@ from django.test import Client
 from yiwang.accounts.actions import do_create_staff, do_sync_roles
 from yiwang.accounts.models import User
 from yiwang.casework.actions import do_accept, do_approve_reply, do_forward, do_reply
+from yiwang.classifier.suggest import active_models
 from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit_message
 from yiwang.intake.models import Channel, Message
 from yiwang.intake.validation import SubmissionInput, validate_submission
@@ -33,9 +34,11 @@ def _fresh_cache() -> Iterator[None]:
     """Rate-limit counters and per-process look-ups start empty in every test."""
     cache.clear()
     lookups.clear()
+    active_models.forget()
     yield
     cache.clear()
     lookups.clear()
+    active_models.forget()
 
 
 @pytest.fixture

@@ -295,6 +295,8 @@ YIWANG_SMS_FILE = env_str("YIWANG_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
 YIWANG_SITE_URL = env_str("YIWANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many times the outbox tries an e-mail or text message before giving up (see notify).
 YIWANG_OUTBOX_ATTEMPTS = env_int("YIWANG_OUTBOX_ATTEMPTS", 5, minimum=1)
+# The classifier retrains once this many new human decisions have accumulated (see learning).
+YIWANG_CLASSIFIER_RETRAIN_AFTER = env_int("YIWANG_CLASSIFIER_RETRAIN_AFTER", 500, minimum=1)
 
 LOGGING = {
     "version": 1,

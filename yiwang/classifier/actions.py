@@ -15,7 +15,6 @@ from yiwang.accounts.models import User
 from yiwang.casework.actions import do_machine_triage
 from yiwang.casework.machine import IllegalMove
 from yiwang.classifier.models import AutoApplyRule, ModelVersion, Suggestion, Target
-from yiwang.intake.models import Message, MessageState
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
 
@@ -54,6 +53,7 @@ def do_record_suggestion(
     *,
     abstained: bool = False,
     model_version: ModelVersion | None = None,
+    reason: str = "",
 ) -> Suggestion:
     """Keep what the machine suggested; apply it if a supervisor's rule says so."""
     kept = [] if abstained else _still_valid(target, ranked)
@@ -63,6 +63,7 @@ def do_record_suggestion(
         model_version=model_version,
         ranked=[{"id": r.id, "probability": r.probability, "words": list(r.words)} for r in kept],
         abstained=abstained or not kept,
+        reason=reason,
         created_at=timezone.now(),
     )
     if target == Target.CATEGORY and kept:
@@ -94,10 +95,6 @@ def _major(category: Category) -> Category:
     return node
 
 
-def latest_suggestion(message: Message, target: Target = Target.CATEGORY) -> Suggestion | None:
-    return message.suggestions.filter(target=target).order_by("-created_at", "-id").first()
-
-
 def do_set_auto_apply(user: User, category_id: int, threshold: float | None) -> None:
     """A supervisor sets (or, with None, removes) the threshold of a major category."""
     if not user.has_perm("accounts.supervise_messages"):
@@ -117,18 +114,3 @@ def do_set_auto_apply(user: User, category_id: int, threshold: float | None) -> 
             category=category,
             defaults={"threshold": threshold, "set_by": user, "set_at": timezone.now()},
         )
-
-
-def suggestions_shown(message: Message) -> list[tuple[Category, float, list[str]]]:
-    """The latest category suggestion of a message, for the desk: still-active categories."""
-    suggestion = latest_suggestion(message)
-    if suggestion is None or suggestion.abstained or message.state != MessageState.NEW:
-        return []
-    ids = [entry["id"] for entry in suggestion.ranked]
-    found = Category.objects.filter(pk__in=ids, version__is_active=True).select_related("parent")
-    by_id = {c.pk: c for c in found}
-    return [
-        (by_id[e["id"]], float(e["probability"]), list(e["words"]))
-        for e in suggestion.ranked
-        if e["id"] in by_id
-    ]

@@ -120,6 +120,8 @@ class Suggestion(models.Model):
     )
     ranked = models.JSONField(_("ranked suggestions"), default=list)
     abstained = models.BooleanField(_("abstained"), default=False)
+    # Why there is no suggestion, or where it came from (see yiwang.classifier.suggest.SOURCES).
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("suggested at"))
     auto_applied_at = models.DateTimeField(_("applied by the machine at"), null=True, blank=True)
 

@@ -112,3 +112,8 @@ class ActiveModels(Generic[T]):
                 model = self._load(read_artefact(current))
             self._loaded[target] = (current, model, now)
             return current, model
+
+    def forget(self) -> None:
+        """Drop what this process has loaded (tests, and after a database is swapped)."""
+        with self._lock:
+            self._loaded.clear()

@@ -6,4 +6,5 @@ app_name = "classifier"
 urlpatterns = [
     path("", views.classifier_home, name="home"),
     path("versions/<int:version_id>/activate", views.activate, name="activate"),
+    path("<str:target>/train", views.train, name="train"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from yiwang.classifier.charts import confusion_svg, curve_svg
 from yiwang.classifier.evaluation import most_confused
 from yiwang.classifier.models import AutoApplyRule, ModelVersion, Target
 from yiwang.classifier.registry import ArtefactCorrupt, do_activate
+from yiwang.classifier.tasks import retrain
 from yiwang.classifier.training import category_paths
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
@@ -100,6 +101,25 @@ def activate(request: HttpRequest, version_id: int) -> HttpResponse:
         messages.error(request, _("This version's model file is damaged; the active one stays."))
     else:
         messages.success(request, _("%(version)s is now in use.") % {"version": version})
+    return redirect("classifier:home")
+
+
+@login_required
+@require_POST
+def train(request: HttpRequest, target: str) -> HttpResponse:
+    """A supervisor asks for a new version now; the worker trains it and puts it in use only
+    if it is not worse than the active one."""
+    _supervisor(request)
+    if target not in Target.values:
+        raise Http404
+    retrain.enqueue(target)
+    messages.success(
+        request,
+        _(
+            "Training has been started on the background worker. The new version appears here "
+            "when it is ready, in use only if it is not worse than the active one."
+        ),
+    )
     return redirect("classifier:home")
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from yiwang.classifier.imports import Columns, import_examples
+from yiwang.classifier.models import Target
 from yiwang.demo.loader import already_loaded
 from yiwang.intake.actions import SubmissionContext, do_submit_message
 from yiwang.intake.models import (
@@ -31,7 +33,7 @@ from yiwang.intake.validation import (
     SubmissionInput,
     validate_submission,
 )
-from yiwang.lib.tables import ImportReport, Row, RowError, read_table
+from yiwang.lib.tables import ImportReport, Row, RowError, Table, read_table
 from yiwang.orgs.models import Region
 from yiwang.taxonomy.models import Category, TaxonomyVersion
 from yiwang.taxonomy.routing import route_lead_department
@@ -62,6 +64,18 @@ def load_tipdm_messages(path: Path, *, seed: int = 2020, days: int = 14) -> Impo
         at = now - dt.timedelta(minutes=rng.randint(0, days * 24 * 60))
         _import_row(row, report, majors, province, at)
     return report
+
+
+def load_tipdm_training(path: Path) -> ImportReport:
+    """The same messages as labelled examples for the classifier (labels as major codes), as
+    a site would import its history with ``manage.py classifier import``."""
+    table = read_table(path.read_bytes(), path.name)
+    coded = [
+        Row(row.number, {**row.values, "label": LABEL_TO_MAJOR.get(row.get("label"), "")})
+        for row in table.rows
+    ]
+    usable = Table(table.header, [row for row in coded if row.get("label")])
+    return import_examples(usable, Target.CATEGORY, Columns(), SOURCE)
 
 
 def _import_row(
@@ -97,6 +111,7 @@ def _import_row(
         submission_token=token,
         source=SOURCE,
         submitted_at=at,
+        suggest_later=True,  # filed at once below: nothing to suggest
     )
     result = do_submit_message(clean, context)
     if not result.created:

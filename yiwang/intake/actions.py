@@ -47,6 +47,8 @@ class SubmissionContext:
     client_ip: str = ""
     api_client: ApiClient | None = None
     submitted_at: dt.datetime | None = None
+    # Importers suggest for the whole batch at the end (classifier.tasks.suggest_many).
+    suggest_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,12 @@ def _insert(
     )
     _store_attachments(message, clean)
     do_index(MESSAGE, message.pk, message.title, message.content)  # same transaction
+    from yiwang.classifier.tasks import suggest
     from yiwang.intake.tasks import process_new_message
 
     enqueue_with_transaction(process_new_message, message.pk)
+    if not context.suggest_later:
+        enqueue_with_transaction(suggest, message.pk)  # on the worker, off the citizen's request
     return message
 
 

@@ -18,6 +18,7 @@ from yiwang.accounts.access import check_can_view
 from yiwang.accounts.models import User
 from yiwang.casework import actions, feedback
 from yiwang.casework.machine import Action, IllegalMove, allowed_actions
+from yiwang.classifier.queries import department_suggestions
 from yiwang.intake.models import Message
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
@@ -91,6 +92,7 @@ def move_context(user: User, message: Message) -> dict[str, Any]:
             route_lead_department(message.category, message.region) if message.category else None
         )
         context["suggested_department"] = routed.pk if routed else None
+        context["machine_departments"] = department_suggestions(message)
     if Action.NOT_ACCEPT in moves:
         context["not_accepted_reasons"] = list(actions.NOT_ACCEPTED_REASONS.items())
     return context

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.access import check_can_export, check_can_view, message_scope
 from yiwang.accounts.models import User
-from yiwang.classifier.actions import suggestions_shown
+from yiwang.classifier.queries import desk_suggestions
 from yiwang.documents.forms import LeaderInstructionForm
 from yiwang.documents.queries import documents_context
 from yiwang.intake.limits import client_ip
@@ -140,7 +140,7 @@ def render_message_page(
         "similar": similar_messages(message_scope(user), message),
         **move_context(user, message),
         **feedback_context(user, message),
-        "suggestions": suggestions_shown(message),
+        "suggestions": desk_suggestions(message),
         **documents_context(user, message, instruction_form),
     }
     return render(request, "staff/message_detail.html", context, status=status)

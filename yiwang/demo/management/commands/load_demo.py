@@ -7,6 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from yiwang.classifier.learning import do_retrain
+from yiwang.classifier.models import ModelVersion, Target
+from yiwang.classifier.suggest import do_suggest
 from yiwang.demo.loader import (
     DEMO_PASSWORD,
     DEMO_STAFF,
@@ -14,7 +17,8 @@ from yiwang.demo.loader import (
     load_demo_staff,
     load_reference_data,
 )
-from yiwang.demo.realdata import TIPDM_DEFAULT, load_tipdm_messages
+from yiwang.demo.realdata import TIPDM_DEFAULT, load_tipdm_messages, load_tipdm_training
+from yiwang.intake.models import Message, MessageState
 
 
 class Command(BaseCommand):
@@ -44,6 +48,24 @@ class Command(BaseCommand):
                 f"real messages: {report.created} new, {report.skipped} already there, "
                 f"{len(report.errors)} rejected"
             )
+            training = load_tipdm_training(folder / "messages_labelled.csv")
+            self.stdout.write(f"classifier examples: {training.created} new")
+        self.train_first_models()
         self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
         for username, roles, _dept, display in DEMO_STAFF:
             self.stdout.write(f"  {username:18} {', '.join(roles):18} {display}")
+
+    def train_first_models(self) -> None:
+        """A first model of each target when there is enough to learn from and none yet, then
+        suggestions for the new messages that only had the keywords' so far."""
+        trained = False
+        for target in Target:
+            if ModelVersion.objects.filter(target=target).exists():
+                continue
+            outcome = do_retrain(target)
+            self.stdout.write(f"classifier {target}: {outcome.why}")
+            trained = trained or outcome.activated
+        new = Message.objects.filter(state=MessageState.NEW).values_list("pk", flat=True)
+        ids = list(new)
+        done = sum(do_suggest(ids[i : i + 500], again=trained) for i in range(0, len(ids), 500))
+        self.stdout.write(f"{done} new messages got suggestions")
