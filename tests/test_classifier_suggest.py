@@ -200,3 +200,10 @@ def test_the_message_page_offers_only_leaves_to_accept_with_a_key(
     assert 'data-key="2"' not in page
     assert "交通 · 70%" in page
     assert "公交 · 20%" in page
+
+
+def test_the_words_behind_a_suggestion_are_readable_words_only() -> None:
+    from yiwang.classifier.suggest import _readable
+
+    words = ["工作,", "在", "", "面试后", "面试后", "bus stop", "公交卡", "_x", " a"]
+    assert _readable(words) == ("面试后", "bus stop", "公交卡")

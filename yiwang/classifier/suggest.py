@@ -66,6 +66,7 @@ SOURCES = {
 active_models: ActiveModels[TextClassifier] = ActiveModels(load=loads)
 
 _LATIN = re.compile(r"[A-Za-z]")
+_READABLE = re.compile(r"[^\W_]+(?:[ -][^\W_]+)*")
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
 _NOT_KEYWORDS = frozenset(
     {
@@ -148,9 +149,16 @@ def _refine(
     return sorted(refined, key=lambda s: -s.probability)
 
 
+def _readable(words: Iterable[str]) -> tuple[str, ...]:
+    """The words a clerk can read as reasons: no fragments with punctuation, no single
+    characters, each once."""
+    kept = dict.fromkeys(w for w in words if len(w) > 1 and _READABLE.fullmatch(w))
+    return tuple(kept)[:EXPLAINED_WORDS]
+
+
 def _ranked(suggested: Iterable[Suggested], ids: Mapping[Label, int]) -> list[Ranked]:
     return [
-        Ranked(ids[s.label], round(float(s.probability), 4), s.words[:EXPLAINED_WORDS])
+        Ranked(ids[s.label], round(float(s.probability), 4), _readable(s.words))
         for s in suggested
         if s.label in ids
     ][:SHOWN]
