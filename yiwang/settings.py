@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "yiwang.jobs",
     "yiwang.notify",
     "yiwang.search",
+    "yiwang.dedupe",
     "yiwang.classifier",
     "yiwang.demo",
 ]

@@ -16,8 +16,15 @@ from yiwang.notify.actions import queue_to_citizen
 
 
 def tell_citizen_of_answer(message: Message) -> int:
-    """Queue the e-mail and text message saying the answer is there; how many were queued."""
+    """Queue the e-mail and text message saying the answer is there, to the citizen and to
+    every citizen whose message was merged into this one (并单); how many were queued."""
     assert message.reply_approved_at is not None
+    answered_at = message.reply_approved_at.isoformat()
+    merged = Message.objects.filter(merge__into=message).order_by("pk")
+    return sum(_tell(m, answered_at) for m in [message, *merged])
+
+
+def _tell(message: Message, answered_at: str) -> int:
     link = f"{settings.YIWANG_SITE_URL}/track/"
     with translation.override(message.language):
         number = message.tracking_number
@@ -28,5 +35,5 @@ def tell_citizen_of_answer(message: Message) -> int:
             "tracking number and query code."
         ) % {"number": number, "link": link}
     # One per published answer: a new answer after re-handling is told again.
-    key = f"answer:{message.pk}:{message.reply_approved_at.isoformat()}"
+    key = f"answer:{message.pk}:{answered_at}"
     return queue_to_citizen(message, key, subject, body, sms)

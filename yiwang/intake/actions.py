@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from yiwang.accounts.models import ApiClient
+from yiwang.dedupe.actions import do_fingerprint
 from yiwang.intake.models import (
     Attachment,
     Channel,
@@ -178,10 +179,13 @@ def _insert(
     )
     _store_attachments(message, clean)
     do_index(MESSAGE, message.pk, message.title, message.content)  # same transaction
+    do_fingerprint(message.pk, message.title, message.content)  # findable as a duplicate
     from yiwang.classifier.tasks import suggest
+    from yiwang.dedupe.tasks import find_duplicates
     from yiwang.intake.tasks import process_new_message
 
     enqueue_with_transaction(process_new_message, message.pk)
+    enqueue_with_transaction(find_duplicates, message.pk)
     if not context.suggest_later:
         enqueue_with_transaction(suggest, message.pk)  # on the worker, off the citizen's request
     return message

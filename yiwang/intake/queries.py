@@ -33,7 +33,8 @@ def find_for_citizen(tracking_number: str, query_code: str) -> Message | None:
 def public_view(message: Message) -> dict[str, Any]:
     """What the citizen sees: status, public history and the reply; nothing internal."""
     events = message.events.filter(is_public=True).order_by("at", "id")
-    approved = message.reply_approved_at is not None
+    answered = _answering(message)
+    approved = answered.reply_approved_at is not None
     state = message.state
     if state == MessageState.REPLIED and not approved:
         state = MessageState.ACCEPTED  # a draft under review is still being handled
@@ -52,6 +53,15 @@ def public_view(message: Message) -> dict[str, Any]:
             }
             for e in events
         ],
-        "reply": (message.reply_text or None) if approved else None,
-        "replied_at": message.replied_at if approved else None,
+        "reply": (answered.reply_text or None) if approved else None,
+        "replied_at": answered.replied_at if approved else None,
     }
+
+
+def _answering(message: Message) -> Message:
+    """The message whose answer this citizen reads: their own, or, once it was merged into
+    another that says the same (并单), the answer of that one."""
+    if message.state != MessageState.MERGED:
+        return message
+    merge = getattr(message, "merge", None)
+    return merge.into if merge is not None else message

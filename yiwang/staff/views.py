@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts.access import check_can_export, check_can_view, message_scope
 from yiwang.accounts.models import User
 from yiwang.classifier.queries import desk_suggestions
+from yiwang.dedupe.queries import duplicates_of
 from yiwang.documents.forms import LeaderInstructionForm
 from yiwang.documents.queries import documents_context
 from yiwang.intake.limits import client_ip
@@ -138,6 +139,7 @@ def render_message_page(
         "can_act": user.has_perm("accounts.act_on_messages"),
         "error": error,
         "similar": similar_messages(message_scope(user), message),
+        "duplicates": duplicates_of(message, message_scope(user)),
         **move_context(user, message),
         **feedback_context(user, message),
         "suggestions": desk_suggestions(message),

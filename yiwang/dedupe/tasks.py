@@ -1,0 +1,12 @@
+"""Background work of near-duplicate detection. Each task body is one call to an action."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from yiwang.dedupe.actions import do_find_duplicates
+
+
+@task()
+def find_duplicates(message_id: int) -> None:
+    do_find_duplicates(message_id)
