@@ -72,9 +72,10 @@ def log(*parts: object) -> None:
 # --- Environment and database ---------------------------------------------------------------
 
 
-def configure(args: argparse.Namespace) -> None:
-    """Production-like settings (DEBUG off), before Django is imported."""
-    var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-desk-"))
+def production_like_environment(name: str) -> Path:
+    """Production-like settings (DEBUG off, fixed bench keys), before Django is imported;
+    returns the run's own var folder."""
+    var_dir = Path(tempfile.mkdtemp(prefix=f"yiwang-bench-{name}-"))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="yiwang.settings",
         DEBUG="0",
@@ -89,6 +90,11 @@ def configure(args: argparse.Namespace) -> None:
         LOG_LEVEL="WARNING",
     )
     os.environ.pop("REDIS_URL", None)
+    return var_dir
+
+
+def configure(args: argparse.Namespace) -> None:
+    var_dir = production_like_environment("desk")
     if args.database == "postgres":
         os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{args.pg_name}"
     else:

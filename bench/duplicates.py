@@ -43,11 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.desk import (  # noqa: E402
-    BENCH_PII_KEYS,
     POSTGRES_SERVER,
     fresh_postgres_database,
     log,
     percentile,
+    production_like_environment,
 )
 
 DATA = ROOT.parent / "shared" / "data" / "tipdm2020"
@@ -58,23 +58,7 @@ Text = tuple[str, str, str]  # title, text, label ("" where the file has none)
 
 
 def configure(args: argparse.Namespace) -> None:
-    import secrets
-    import tempfile
-
-    var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-dupes-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="yiwang.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="testserver",
-        YIWANG_SINGLE_PROCESS="1",
-        YIWANG_VAR_DIR=str(var_dir),
-        YIWANG_PII_KEYS=BENCH_PII_KEYS,
-        YIWANG_HASH_KEY="bench-hash-key-0123456789abcdef-0123456789",
-        YIWANG_QUERY_CODE_KEY="bench-query-code-key-0123456789-0123456789",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
+    var_dir = production_like_environment("dupes")
     if args.database == "postgres":
         os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/bench_dupes"
         fresh_postgres_database("bench_dupes", args.keep)
