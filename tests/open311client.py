@@ -79,6 +79,25 @@ ENDPOINT_FIELDS = frozenset({"specification", "url", "changeset", "type", "forma
 LISTS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
 
 
+DESCRIPTION = "文三路与学院路口的路灯坏了一个星期，晚上很黑，行人过马路很危险。"
+
+
+def request_fields(**overrides: Any) -> dict[str, Any]:
+    """A citizen's request as a civic app posts it; None drops a field."""
+    fields = {
+        "service_code": "04.01",
+        "lat": "30.2741",
+        "long": "120.1551",
+        "description": DESCRIPTION,
+        "email": "li.ming@example.com",
+        "phone": "13800138000",
+        "first_name": "明",
+        "last_name": "李",
+    }
+    fields.update(overrides)
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 @dataclass
 class Reply:
     status: int

@@ -1,7 +1,7 @@
 """Open311 GeoReport v2: discovery, services and submitting a service request.
 
-Personas: ``fixmystreet`` (a civic app holding an api_key with the open311 scope) submits the
-citizen's requests; ``hotline`` holds a key without that scope.
+Personas: ``fixmystreet`` (a civic app holding an api_key with the open311 scope, see
+conftest) submits the citizen's requests; ``hotline`` holds a key without that scope.
 """
 
 from __future__ import annotations
@@ -18,41 +18,9 @@ from yiwang.open311.models import Open311Request
 from yiwang.orgs.models import Region
 from yiwang.taxonomy.models import Category
 
-from .open311client import Open311Client
+from .open311client import DESCRIPTION, Open311Client, request_fields
 
 pytestmark = pytest.mark.django_db
-
-DESCRIPTION = "文三路与学院路口的路灯坏了一个星期，晚上很黑，行人过马路很危险。"
-
-
-@pytest.fixture
-def fixmystreet() -> tuple[ApiClient, str]:
-    return do_issue_api_client("fixmystreet", ["open311"])
-
-
-@pytest.fixture
-def open311(client: Client, fixmystreet: tuple[ApiClient, str]) -> Open311Client:
-    return Open311Client(client, api_key=fixmystreet[1])
-
-
-@pytest.fixture
-def public(client: Client) -> Open311Client:
-    return Open311Client(client)
-
-
-def request_fields(**overrides: Any) -> dict[str, Any]:
-    fields = {
-        "service_code": "04.01",
-        "lat": "30.2741",
-        "long": "120.1551",
-        "description": DESCRIPTION,
-        "email": "li.ming@example.com",
-        "phone": "13800138000",
-        "first_name": "明",
-        "last_name": "李",
-    }
-    fields.update(overrides)
-    return {key: value for key, value in fields.items() if value is not None}
 
 
 # --- discovery and services --------------------------------------------------------------------
