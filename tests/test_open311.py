@@ -7,8 +7,10 @@ conftest) submits the citizen's requests; ``hotline`` holds a key without that s
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from yiwang.accounts.apikeys import do_issue_api_client, do_revoke_api_client
@@ -34,7 +36,7 @@ def test_discovery_names_the_georeport_v2_endpoint_in_both_formats(
     assert reply.status == 200
     (endpoint,) = reply.data["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert endpoint["url"] == "http://testserver/open311/v2"
+    assert endpoint["url"] == f"{settings.YIWANG_SITE_URL}/open311/v2"
     assert endpoint["type"] == "production"
     assert endpoint["formats"] == ["text/xml", "application/json"]
 
@@ -260,3 +262,20 @@ def test_a_client_over_its_quota_gets_429(
     open311 = Open311Client(client, api_key=key)
     assert open311.post_request(**request_fields()).status == 201
     assert open311.requests().status == 429
+
+
+def test_a_request_in_english_is_stored_as_an_english_message(
+    client: Client,
+    taxonomy: dict[str, Category],
+    regions: dict[str, Region],
+    fixmystreet: tuple[ApiClient, str],
+) -> None:
+    response = client.post(
+        f"/open311/v2/requests.json?locale=en&api_key={fixmystreet[1]}",
+        urlencode(request_fields(description="The street lamp at the corner has been out.")),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201
+    message = Message.objects.get(tracking_number=response.json()[0]["service_request_id"])
+    assert message.language == "en"
+    assert message.title == "The street lamp at the corner…"

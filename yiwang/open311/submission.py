@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.intake.models import Nature
 from yiwang.intake.validation import (
+    NAME_LIMIT,
     CleanSubmission,
     InvalidInput,
     SubmissionInput,
@@ -31,7 +32,14 @@ DESCRIPTION_LIMIT = 4_000
 TITLE_CHARS = 30
 MAX_ATTRIBUTES = 50
 ATTRIBUTE_VALUE_LIMIT = 1_000
-_LIMITS = {"address_string": 255, "address_id": 64, "device_id": 128, "account_id": 128}
+_LIMITS = {
+    "address_string": 255,
+    "address_id": 64,
+    "device_id": 128,
+    "account_id": 128,
+    "first_name": NAME_LIMIT,
+    "last_name": NAME_LIMIT,
+}
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
 # Intake's field names as an Open311 client knows them.
@@ -100,9 +108,9 @@ def _location(call: Call, problems: _Problems) -> tuple[float | None, float | No
     return (lat, long) if has_point else (None, None)
 
 
-def _plain_text(call: Call, name: str, limit: int, problems: _Problems) -> str:
+def _plain_text(call: Call, name: str, limit: int | None, problems: _Problems) -> str:
     value = call.param(name)
-    if len(value) > limit:
+    if limit is not None and len(value) > limit:
         problems.add(name, _("At most %(limit)d characters.") % {"limit": limit})
     if _HTML.search(value):
         problems.add(name, _("HTML is not accepted; send plain text."))
@@ -142,8 +150,7 @@ def read_request(call: Call, services: dict[str, Service]) -> Open311Input:
     problems = _Problems()
     lat, long = _location(call, problems)
     texts = {name: _plain_text(call, name, limit, problems) for name, limit in _LIMITS.items()}
-    names = {name: _plain_text(call, name, 32, problems) for name in ("first_name", "last_name")}
-    description = _plain_text(call, "description", DESCRIPTION_LIMIT, problems)
+    description = _plain_text(call, "description", None, problems)  # intake counts it
     data = Open311Input(
         service=service,
         description=description,
@@ -154,7 +161,6 @@ def read_request(call: Call, services: dict[str, Service]) -> Open311Input:
         media_url=_media_url(call, problems),
         attributes=_attributes(call, problems),
         **texts,
-        **names,
     )
     if problems.descriptions:
         raise Open311Error(400, *problems.descriptions)
@@ -166,7 +172,7 @@ def title_of(data: Open311Input) -> str:
     text = " ".join(data.description.split())
     if not text:
         return data.service.name_zh
-    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
+    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def contact_name(first: str, last: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from yiwang.intake.actions import SubmissionContext
@@ -35,7 +36,7 @@ CHANGESET = "2026-11-29T00:00:00+08:00"  # when this interface last changed
 @endpoint("GET", keyed=False)
 def discovery(call: Call) -> HttpResponse:
     here = reverse("open311:discovery", kwargs={"fmt": call.fmt})
-    url = call.request.build_absolute_uri(here).rsplit("/", 1)[0]
+    url = settings.YIWANG_SITE_URL + here.rsplit("/", 1)[0]
     return render_object(
         call.fmt,
         "discovery",
@@ -94,7 +95,7 @@ def _submission_token(call: Call) -> str:
 def _post_request(call: Call) -> HttpResponse:
     assert call.client is not None
     data = read_request(call, active_services())
-    clean = check_submission(data, getattr(call.request, "LANGUAGE_CODE", "zh-hans"))
+    clean = check_submission(data, translation.get_language() or settings.LANGUAGE_CODE)
     try:
         check_submit_rate_by_mobile(call.request, lookup_hash("mobile", clean.mobile))
     except RateLimited as exc:

@@ -44,6 +44,10 @@ class Call:
     def param(self, name: str) -> str:
         return (self.params.get(name) or "").strip()
 
+    def common_param(self, name: str) -> str:
+        """``api_key`` and ``jurisdiction_id``: in the form of a POST or in its address."""
+        return self.param(name) or (self.request.GET.get(name) or "").strip()
+
 
 View = Callable[..., HttpResponse]
 
@@ -59,7 +63,7 @@ def _language(request: HttpRequest) -> str:
 
 
 def _check_jurisdiction(call: Call) -> None:
-    jurisdiction = call.param("jurisdiction_id")  # empty behaves as missing (spec)
+    jurisdiction = call.common_param("jurisdiction_id")  # empty behaves as missing (spec)
     if jurisdiction and jurisdiction != settings.YIWANG_OPEN311_JURISDICTION:
         raise Open311Error(404, _("This server does not serve that jurisdiction."))
 
@@ -96,7 +100,7 @@ def _run(
     call = Call(request, fmt, None)
     _check_jurisdiction(call)
     if keyed:
-        call = Call(request, fmt, _api_client(request, call.param("api_key")))
+        call = Call(request, fmt, _api_client(request, call.common_param("api_key")))
     _check_rate(request, call.client)
     return view(call, **kwargs)
 
