@@ -145,10 +145,17 @@ def _check_names(data: Any, document: str) -> None:
 
 
 class Open311Client:
-    def __init__(self, http: Client, api_key: str = "", fmt: str = "json") -> None:
+    def __init__(
+        self, http: Client, api_key: str = "", fmt: str = "json", language: str = ""
+    ) -> None:
         self.http = http
         self.api_key = api_key
         self.fmt = fmt
+        self.language = language  # Accept-Language; none: the server's default, Chinese
+
+    def _headers(self, extra: Any = None) -> dict[str, str]:
+        headers = {"Accept-Language": self.language} if self.language else {}
+        return {**headers, **(extra or {})}
 
     def _reply(self, response: Any, document: str, fmt: str) -> Reply:
         if response.status_code >= 400:
@@ -164,7 +171,7 @@ class Open311Client:
         fmt = fmt or self.fmt
         if self.api_key and "api_key" not in params:
             params["api_key"] = self.api_key
-        response = self.http.get(f"{BASE}/{path}.{fmt}", params)
+        response = self.http.get(f"{BASE}/{path}.{fmt}", params, headers=self._headers())
         return self._reply(response, document, fmt)
 
     def discovery(self, fmt: str | None = None) -> Reply:
@@ -184,7 +191,7 @@ class Open311Client:
             f"{BASE}/requests.{fmt}",
             urlencode(fields, doseq=True),
             content_type="application/x-www-form-urlencoded",
-            headers=headers or {},
+            headers=self._headers(headers),
         )
         return self._reply(response, "posted", fmt)
 

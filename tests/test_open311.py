@@ -73,6 +73,7 @@ def test_services_speak_english_when_the_caller_asks_for_it(
     assert by_locale["04.02"]["service_name"] == "出租车"  # no English name: the Chinese one
     header = public.http.get("/open311/v2/services.json", headers={"Accept-Language": "en"})
     assert header.json()[1]["service_name"] == "Buses"
+    assert header["Content-Language"] == "en"
 
 
 def test_a_service_definition_has_the_code_and_no_attributes(
@@ -203,6 +204,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_request(
         ({"phone": "12345"}, 400, "phone"),
         ({"email": "not-an-address"}, 400, "email"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
+        ({"address_string": "文三路\x01100号"}, 400, "control characters"),
     ],
 )
 def test_a_wrong_request_is_refused_with_its_reason_and_stores_nothing(
@@ -213,6 +215,7 @@ def test_a_wrong_request_is_refused_with_its_reason_and_stores_nothing(
     status: int,
     words: str,
 ) -> None:
+    open311.language = "en"
     reply = open311.post_request(**request_fields(**overrides))
     assert reply.status == status
     assert words in " ".join(reply.errors)

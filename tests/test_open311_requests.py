@@ -322,6 +322,7 @@ def test_an_unencoded_plus_in_the_time_zone_is_understood(
 def test_bad_filters_are_refused_with_400(
     open311: Open311Client, regions: dict[str, Region], params: dict[str, str], words: str
 ) -> None:
+    open311.language = "en"
     reply = open311.requests("xml", **params)
     assert reply.status == 400
     assert words in " ".join(reply.errors)
@@ -416,8 +417,8 @@ def test_the_update_history_follows_the_date_rules(
 ) -> None:
     reply = open311.updates(start_date="2026-11-09T00:00:00+08:00", end_date="2026-11-11T00:00Z")
     assert [u["service_request_id"] for u in reply.items] == [three_requests[1].tracking_number]
-    too_long = open311.updates(start_date="2026-01-01T00:00:00+08:00")
-    assert too_long.status == 200  # one end given: the other is 90 days off
+    one_end = open311.updates(start_date="2026-01-01T00:00:00+08:00")
+    assert one_end.status == 200  # one end given: the other is 90 days off
     backwards = open311.updates(
         start_date="2026-11-20T00:00:00+08:00", end_date="2026-11-10T00:00:00+08:00"
     )

@@ -41,6 +41,7 @@ _LIMITS = {
     "last_name": NAME_LIMIT,
 }
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not allowed in XML either
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
 # Intake's field names as an Open311 client knows them.
 _FIELD_NAMES = {"content": "description", "mobile": "phone", "contact_name": "first_name"}
@@ -114,6 +115,8 @@ def _plain_text(call: Call, name: str, limit: int | None, problems: _Problems) -
         problems.add(name, _("At most %(limit)d characters.") % {"limit": limit})
     if _HTML.search(value):
         problems.add(name, _("HTML is not accepted; send plain text."))
+    if _CONTROL.search(value):
+        problems.add(name, _("This field contains control characters."))
     return value
 
 

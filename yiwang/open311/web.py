@@ -94,32 +94,43 @@ def _check_rate(request: HttpRequest, client: ApiClient | None) -> None:
         raise Open311Error(429, _("Too many requests; please try again later.")) from exc
 
 
-def _run(
-    view: View, request: HttpRequest, fmt: str, keyed: bool, kwargs: dict[str, str]
-) -> HttpResponse:
-    call = Call(request, fmt, None)
-    _check_jurisdiction(call)
-    if keyed:
-        call = Call(request, fmt, _api_client(request, call.common_param("api_key")))
-    _check_rate(request, call.client)
-    return view(call, **kwargs)
+@dataclass(frozen=True)
+class _Endpoint:
+    view: View
+    methods: tuple[str, ...]
+    keyed: bool
+
+    def respond(self, request: HttpRequest, fmt: str, kwargs: dict[str, str]) -> HttpResponse:
+        if request.method not in self.methods:
+            response = render_errors(fmt, 405, [_("This method is not allowed here.")])
+            response["Allow"] = ", ".join(self.methods)
+            return response
+        try:
+            return self.view(self._call(request, fmt), **kwargs)
+        except Open311Error as exc:
+            return render_errors(fmt, exc.status, exc.descriptions)
+
+    def _call(self, request: HttpRequest, fmt: str) -> Call:
+        call = Call(request, fmt, None)
+        _check_jurisdiction(call)
+        if self.keyed:
+            call = Call(request, fmt, _api_client(request, call.common_param("api_key")))
+        _check_rate(request, call.client)
+        return call
 
 
 def endpoint(*methods: str, keyed: bool) -> Callable[[View], View]:
     """Wrap a view taking a ``Call``; ``keyed`` endpoints need an api_key with the scope."""
 
     def wrap(view: View) -> View:
+        spec = _Endpoint(view, methods, keyed)
+
         @functools.wraps(view)
         def run(request: HttpRequest, fmt: str, **kwargs: str) -> HttpResponse:
             with translation.override(_language(request)):
-                if request.method not in methods:
-                    response = render_errors(fmt, 405, [_("This method is not allowed here.")])
-                    response["Allow"] = ", ".join(methods)
-                    return response
-                try:
-                    return _run(view, request, fmt, keyed, kwargs)
-                except Open311Error as exc:
-                    return render_errors(fmt, exc.status, exc.descriptions)
+                response = spec.respond(request, fmt, kwargs)
+                response["Content-Language"] = translation.get_language()
+            return response
 
         return csrf_exempt(run)
 
