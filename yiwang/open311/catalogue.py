@@ -26,22 +26,19 @@ class Service:
     group_en: str
 
     def name(self) -> str:
-        return _pick(self.name_zh, self.name_en)
+        return in_language(self.name_zh, self.name_en)
 
     def group(self) -> str:
-        return _pick(self.group_zh, self.group_en)
+        return in_language(self.group_zh, self.group_en)
 
     def description(self) -> str:
-        return _pick(self.description_zh, self.description_en)
+        return in_language(self.description_zh, self.description_en)
 
 
-def english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
-def _pick(chinese: str, english_text: str) -> str:
+def in_language(chinese: str, english: str) -> str:
     """The English text when the caller asked for English and there is one."""
-    return english_text if english() and english_text else chinese
+    wants_english = (translation.get_language() or "").startswith("en")
+    return english if wants_english and english else chinese
 
 
 def _major(category: Category, by_id: dict[int, Category]) -> Category:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from yiwang.casework.machine import Action, event_label
 from yiwang.intake.models import EventKind, MessageEvent, MessageState
 from yiwang.intake.queries import public_state
-from yiwang.open311.catalogue import Service, english
+from yiwang.open311.catalogue import Service, in_language
 from yiwang.open311.filters import LIMIT, RequestFilter, Window
 from yiwang.open311.models import Open311Request
 
@@ -70,15 +70,11 @@ def _end_of_day(day: dt.date | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
-def _named(zh: str, en: str) -> str:
-    return en if english() and en else zh
-
-
 def _service(request: Open311Request, services: dict[str, Service]) -> tuple[str, str]:
     """The category the desk filed the message under, else the one the client asked for."""
     category = request.message.category
     if category is not None:
-        return category.code, _named(category.name_zh, category.name_en)
+        return category.code, in_language(category.name_zh, category.name_en)
     service = services.get(request.service_code)
     return request.service_code, service.name() if service else ""
 
@@ -88,13 +84,14 @@ def request_fields(request: Open311Request, services: dict[str, Service]) -> dic
     state = public_state(message)
     code, name = _service(request, services)
     department = message.lead_department
+    agency = in_language(department.name_zh, department.name_en) if department else ""
     return {
         "service_request_id": message.tracking_number,
         "status": open_or_closed(state),
         "status_notes": str(MessageState(state).label),
         "service_name": name,
         "service_code": code,
-        "agency_responsible": _named(department.name_zh, department.name_en) if department else "",
+        "agency_responsible": agency,
         "service_notice": "",
         "requested_datetime": message.submitted_at,
         "updated_datetime": getattr(request, "updated_at", None) or message.submitted_at,
@@ -119,10 +116,6 @@ def find_request(tracking_number: str) -> Open311Request | None:
     return _requests().filter(message__tracking_number=tracking_number.strip().upper()).first()
 
 
-def _in_window(rows: QuerySet[Open311Request], window: Window) -> QuerySet[Open311Request]:
-    return rows.filter(message__submitted_at__range=(window.start, window.end))
-
-
 def find_requests(chosen: RequestFilter) -> list[Open311Request]:
     """The newest requests matching the filter, at most ``LIMIT`` (one page)."""
     rows = _requests().order_by("-message__submitted_at", "-message_id")
@@ -130,7 +123,7 @@ def find_requests(chosen: RequestFilter) -> list[Open311Request]:
         numbers = [number.upper() for number in chosen.ids]
         return list(rows.filter(message__tracking_number__in=numbers)[:LIMIT])
     assert chosen.window is not None
-    rows = _in_window(rows, chosen.window)
+    rows = rows.filter(message__submitted_at__range=(chosen.window.start, chosen.window.end))
     if chosen.codes:
         rows = rows.filter(
             Q(message__category__code__in=chosen.codes)
