@@ -6,6 +6,7 @@ conftest) submits the citizen's requests; ``hotline`` holds a key without that s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 from yiwang.accounts.apikeys import do_issue_api_client, do_revoke_api_client
-from yiwang.accounts.models import ApiClient
+from yiwang.accounts.models import ApiClient, User
 from yiwang.intake.models import Channel, Message
 from yiwang.open311.models import Open311Request
 from yiwang.orgs.models import Region
@@ -107,6 +108,13 @@ def test_a_wrong_method_is_405_in_the_requests_format(public: Open311Client) -> 
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     assert b"<errors><error><code>405</code>" in response.content
+    put = public.http.put("/open311/v2/requests.json")
+    assert (put.status_code, put["Allow"]) == (405, "GET, POST")
+    assert put.json()[0]["code"] == 405
+
+
+def test_an_unknown_format_is_not_served(public: Open311Client) -> None:
+    assert public.http.get("/open311/v2/services.html").status_code == 404
 
 
 # --- submitting ------------------------------------------------------------------------------
@@ -134,6 +142,19 @@ def test_a_request_becomes_a_new_open311_message_for_the_desk(
     stored = Open311Request.objects.get(message=message)
     assert (stored.service_code, stored.lat, stored.long) == ("04.01", 30.2741, 120.1551)
     assert posted["token"] == stored.token
+
+
+def test_the_desk_finds_the_request_among_new_open311_messages(
+    open311: Open311Client,
+    taxonomy: dict[str, Category],
+    regions: dict[str, Region],
+    clerk: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    number = open311.post_request(**request_fields()).items[0]["service_request_id"]
+    response = signed_in(clerk).get("/staff/messages/", {"state": "new", "channel": "open311"})
+    assert response.status_code == 200
+    assert [m.tracking_number for m in response.context["page"]] == [number]
 
 
 def test_an_xml_post_answers_in_xml(

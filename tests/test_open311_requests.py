@@ -317,6 +317,7 @@ def test_an_unencoded_plus_in_the_time_zone_is_understood(
         ({"status": "pending"}, "status"),
         ({"page_size": "1001"}, "page_size"),
         ({"page": "0"}, "page"),
+        ({"service_request_id": ",".join(f"YW{n}" for n in range(201))}, "service_request_id"),
     ],
 )
 def test_bad_filters_are_refused_with_400(
