@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.test.utils import override_settings
 
 from yiwang.accounts.apikeys import do_issue_api_client, do_revoke_api_client
 from yiwang.accounts.models import ApiClient, User
@@ -303,3 +304,18 @@ def test_a_request_in_english_is_stored_as_an_english_message(
     message = Message.objects.get(tracking_number=response.json()[0]["service_request_id"])
     assert message.language == "en"
     assert message.title == "The street lamp at the corner…"
+
+
+@override_settings(YIWANG_RATE_OPEN_READ_PER_IP="2/m")
+def test_the_public_endpoints_are_limited_per_address(
+    public: Open311Client, taxonomy: dict[str, Category]
+) -> None:
+    assert [public.services().status for _n in range(3)] == [200, 200, 429]
+    assert public.discovery("xml").status == 429
+
+
+def test_an_empty_list_is_an_empty_document(
+    open311: Open311Client, regions: dict[str, Region]
+) -> None:
+    assert open311.requests("json").body == "[]"
+    assert open311.requests("xml").body.endswith("<service_requests />")
