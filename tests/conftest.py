@@ -14,7 +14,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from yiwang.accounts.actions import do_create_staff, do_sync_roles
-from yiwang.accounts.models import User
+from yiwang.accounts.apikeys import do_issue_api_client
+from yiwang.accounts.models import ApiClient, User
 from yiwang.casework.actions import do_accept, do_approve_reply, do_forward, do_reply
 from yiwang.classifier.suggest import active_models
 from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit_message
@@ -24,6 +25,8 @@ from yiwang.lib.codes import new_submission_token
 from yiwang.orgs import lookups
 from yiwang.orgs.models import Department, Region
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
+
+from .open311client import Open311Client
 
 PASSWORD = "a-long-test-password-2026"
 ANSWER = "已安排维修，本周内完成。"
@@ -210,3 +213,20 @@ def answered(
         return sent
 
     return _answered
+
+
+@pytest.fixture
+def fixmystreet(db: None) -> tuple[ApiClient, str]:
+    """A civic app holding an API key with the open311 scope (Open311 GeoReport v2)."""
+    return do_issue_api_client("fixmystreet", ["open311"])
+
+
+@pytest.fixture
+def open311(client: Client, fixmystreet: tuple[ApiClient, str]) -> Open311Client:
+    return Open311Client(client, api_key=fixmystreet[1])
+
+
+@pytest.fixture
+def public(client: Client) -> Open311Client:
+    """Anyone, without a key: discovery and the service list are public."""
+    return Open311Client(client)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yiwang.search",
     "yiwang.dedupe",
     "yiwang.classifier",
+    "yiwang.open311",
     "yiwang.demo",
 ]
 
@@ -264,6 +265,14 @@ YIWANG_RATE_SUBMIT_PER_IP = env_str("YIWANG_RATE_SUBMIT_PER_IP", "20/h")
 YIWANG_RATE_SUBMIT_PER_MOBILE = env_str("YIWANG_RATE_SUBMIT_PER_MOBILE", "5/h")
 YIWANG_RATE_TRACK_PER_IP = env_str("YIWANG_RATE_TRACK_PER_IP", "30/m")
 YIWANG_RATE_TRACK_PER_NUMBER = env_str("YIWANG_RATE_TRACK_PER_NUMBER", "10/h")
+# Public reads that need no API key (Open311 discovery and service lists), per IP.
+YIWANG_RATE_OPEN_READ_PER_IP = env_str("YIWANG_RATE_OPEN_READ_PER_IP", "120/m")
+
+# --- Open311 GeoReport v2 (yiwang/open311) ----------------------------------------------------
+# The jurisdiction_id this server answers to; a request naming another gets 404.
+YIWANG_OPEN311_JURISDICTION = env_str("YIWANG_OPEN311_JURISDICTION", "yiwang.local")
+# Who clients may contact about the interface (discovery's <contact>).
+YIWANG_OPEN311_CONTACT = env_str("YIWANG_OPEN311_CONTACT", "")
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ from yiwang.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
+    path("open311/v2/", include("yiwang.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(

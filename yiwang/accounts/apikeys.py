@@ -16,6 +16,7 @@ KEY_PREFIX = "yw"
 SCOPES = {
     "messages:submit": "Submit messages on behalf of citizens",
     "messages:read": "Read and search the messages of the client's department",
+    "open311": "Submit and read service requests through Open311 GeoReport v2",
 }
 
 

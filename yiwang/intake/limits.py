@@ -61,3 +61,10 @@ def check_track_rate(request: HttpRequest, tracking_number: str) -> None:
 
 def check_client_rate(request: HttpRequest, client_id: int, per_minute: int) -> None:
     _hit(request, "api-client", str(client_id), f"{per_minute}/m")
+
+
+def check_open_read_rate(request: HttpRequest) -> None:
+    """Public reads that need no key (Open311 discovery and services), per IP."""
+    ip = client_ip(request)
+    if ip not in settings.YIWANG_TRUSTED_CLIENT_IPS:
+        _hit(request, "open-read-ip", ip, settings.YIWANG_RATE_OPEN_READ_PER_IP)

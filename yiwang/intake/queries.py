@@ -30,14 +30,19 @@ def find_for_citizen(tracking_number: str, query_code: str) -> Message | None:
     return message
 
 
+def public_state(message: Message) -> str:
+    """The state the public sees: a reply under review is still being handled."""
+    if message.state == MessageState.REPLIED and message.reply_approved_at is None:
+        return MessageState.ACCEPTED
+    return message.state
+
+
 def public_view(message: Message) -> dict[str, Any]:
     """What the citizen sees: status, public history and the reply; nothing internal."""
     events = message.events.filter(is_public=True).order_by("at", "id")
     answered = _answering(message)
     approved = answered.reply_approved_at is not None
-    state = message.state
-    if state == MessageState.REPLIED and not approved:
-        state = MessageState.ACCEPTED  # a draft under review is still being handled
+    state = public_state(message)
     return {
         "tracking_number": message.tracking_number,
         "title": message.title,
