@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "yiwang.notify",
     "yiwang.search",
     "yiwang.dedupe",
+    "yiwang.insights",
     "yiwang.classifier",
     "yiwang.open311",
     "yiwang.demo",

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/notices/", include("yiwang.notify.urls")),
     path("staff/classifier/", include("yiwang.classifier.urls")),
+    path("staff/briefing/", include("yiwang.insights.urls")),
     path("staff/documents/", include("yiwang.documents.urls")),
     path("staff/", include("yiwang.staff.urls")),
     path("", include("yiwang.intake.urls")),

@@ -25,6 +25,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "refresh_search_statistics", "40 2 * * *", "yiwang.search.tasks.refresh_statistics"
     ),
+    PeriodicJob("hot_topics", "5 * * * *", "yiwang.insights.tasks.compute_topics"),
     PeriodicJob("retrain_classifiers", "10 * * * *", "yiwang.classifier.tasks.retrain_when_due"),
 )
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from yiwang.classifier.learning import do_retrain
 from yiwang.classifier.models import ModelVersion, Target
@@ -18,6 +19,7 @@ from yiwang.demo.loader import (
     load_reference_data,
 )
 from yiwang.demo.realdata import TIPDM_DEFAULT, load_tipdm_messages, load_tipdm_training
+from yiwang.insights.actions import do_compute_topics
 from yiwang.intake.models import Message, MessageState
 
 
@@ -51,6 +53,8 @@ class Command(BaseCommand):
             training = load_tipdm_training(folder / "messages_labelled.csv")
             self.stdout.write(f"classifier examples: {training.created} new")
         self.train_first_models()
+        topics = do_compute_topics(timezone.localdate())
+        self.stdout.write(f"{len(topics)} hot topics today")
         self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
         for username, roles, _dept, display in DEMO_STAFF:
             self.stdout.write(f"  {username:18} {', '.join(roles):18} {display}")
