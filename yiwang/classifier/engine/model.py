@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import learn
-from .text import han_share, normalize
+from .text import han_shares, normalize, normalize_many
 from .types import (
     ABSTAIN_EMPTY,
     ABSTAIN_LOW_CONFIDENCE,
@@ -155,24 +155,19 @@ class TextClassifier:
         explain: int = 0,
     ) -> list[Prediction]:
         """Ranked suggestions for every (title, text), or an abstention with its reason."""
-        titles = [normalize(title) for title, _ in items]
-        texts = [normalize(text) for _, text in items]
+        titles, texts = _normalized(items)
         allowed_columns = self._allowed_columns(allowed)
-        reasons = [
-            _reason_to_abstain(title, text) for title, text in zip(titles, texts, strict=True)
-        ]
+        reasons = _reasons_to_abstain(titles, texts)
         if allowed_columns is not None and not len(allowed_columns):
             reasons = [reason or ABSTAIN_NO_ALLOWED_LABEL for reason in reasons]
         live = [index for index, reason in enumerate(reasons) if reason is None]
         matrix = self._fitted.vectorizer.transform(
             [titles[index] for index in live], [texts[index] for index in live]
         )
-        probabilities = self._probabilities(matrix)
+        ranked = self._ranked(matrix, allowed_columns, (top, min_confidence, explain))
         results = [Prediction(abstained=True, reason=reason) for reason in reasons]
-        for row, index in enumerate(live):
-            results[index] = self._ranked(
-                matrix, row, probabilities[row], allowed_columns, (top, min_confidence, explain)
-            )
+        for index, prediction in zip(live, ranked, strict=True):
+            results[index] = prediction
         return results
 
     def explain(self, title: str, text: str, label: Label, n: int = 8) -> tuple[str, ...]:
@@ -184,8 +179,7 @@ class TextClassifier:
 
     def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
         """Calibrated probabilities (items × labels) without abstentions, e.g. for evaluation."""
-        titles = [normalize(title) for title, _ in items]
-        texts = [normalize(text) for _, text in items]
+        titles, texts = _normalized(items)
         return self._probabilities(self._fitted.vectorizer.transform(titles, texts))
 
     def _probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
@@ -201,26 +195,36 @@ class TextClassifier:
     def _ranked(
         self,
         matrix: sp.csr_matrix,
-        row: int,
-        probabilities: np.ndarray,
         allowed_columns: np.ndarray | None,
         options: tuple[int, float | None, int],
-    ) -> Prediction:
+    ) -> list[Prediction]:
+        """The predictions of every row of ``matrix`` (ranking done for all rows at once)."""
         top, min_confidence, explain = options
+        everything = self._probabilities(matrix)
         columns = np.arange(len(self.labels)) if allowed_columns is None else allowed_columns
-        order = columns[np.argsort(-probabilities[columns], kind="stable")][: max(top, 0)]
-        best = float(probabilities[order[0]]) if len(order) else 0.0
-        if min_confidence is not None and best < min_confidence:
-            return Prediction(abstained=True, reason=ABSTAIN_LOW_CONFIDENCE, extra={"best": best})
-        suggestions = tuple(
-            Suggestion(
-                self.labels[column],
-                float(probabilities[column]),
-                self._words(matrix, row, int(column), explain) if explain > 0 else (),
+        kept = everything[:, columns]
+        order = np.argsort(-kept, axis=1, kind="stable")[:, : max(top, 0)]
+        best_columns = columns[order].tolist()
+        best = np.take_along_axis(kept, order, axis=1).tolist()
+        predictions = []
+        for row, (label_columns, probabilities) in enumerate(zip(best_columns, best, strict=True)):
+            first = probabilities[0] if probabilities else 0.0
+            if min_confidence is not None and first < min_confidence:
+                extra: dict[str, object] = {"best": first}
+                predictions.append(
+                    Prediction(abstained=True, reason=ABSTAIN_LOW_CONFIDENCE, extra=extra)
+                )
+                continue
+            suggestions = tuple(
+                Suggestion(
+                    self.labels[column],
+                    probability,
+                    self._words(matrix, row, column, explain) if explain > 0 else (),
+                )
+                for column, probability in zip(label_columns, probabilities, strict=True)
             )
-            for column in order
-        )
-        return Prediction(suggestions=suggestions)
+            predictions.append(Prediction(suggestions=suggestions))
+        return predictions
 
     def _words(self, matrix: sp.csr_matrix, row: int, label: int, n: int) -> tuple[str, ...]:
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
@@ -251,26 +255,34 @@ def _prefer_words(scored: dict[str, list[float | str]], n: int) -> tuple[str, ..
     return tuple(chosen)
 
 
-def _reason_to_abstain(title: str, text: str) -> str | None:
-    both = f"{title} {text}".strip()
-    if not both:
-        return ABSTAIN_EMPTY
-    if han_share(both) < MIN_HAN_SHARE:
-        return ABSTAIN_NOT_CHINESE
-    return None
+def _normalized(items: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    titles = normalize_many([title for title, _ in items])
+    return titles, normalize_many([text for _, text in items])
+
+
+def _reasons_to_abstain(titles: list[str], texts: list[str]) -> list[str | None]:
+    both = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
+    reasons: list[str | None] = []
+    for title, text, share in zip(titles, texts, han_shares(both).tolist(), strict=True):
+        if not (title or text):
+            reasons.append(ABSTAIN_EMPTY)
+        else:
+            reasons.append(ABSTAIN_NOT_CHINESE if share < MIN_HAN_SHARE else None)
+    return reasons
 
 
 def _usable(examples: Sequence[Example]) -> tuple[list[str], list[str], list[Label]]:
-    titles, texts, labels = [], [], []
     for number, example in enumerate(examples):
         label = example.label
         if not (isinstance(label, tuple) and label and all(isinstance(p, str) for p in label)):
             raise TrainingError(f"example {number}: a label must be a non-empty tuple of codes")
-        title, text = normalize(example.title), normalize(example.text)
+    normal_titles, normal_texts = _normalized([(e.title, e.text) for e in examples])
+    titles, texts, labels = [], [], []
+    for title, text, example in zip(normal_titles, normal_texts, examples, strict=True):
         if title or text:
             titles.append(title)
             texts.append(text)
-            labels.append(label)
+            labels.append(example.label)
     if not labels:
         raise TrainingError("no example has any text left after normalisation")
     if len(set(labels)) < 2:

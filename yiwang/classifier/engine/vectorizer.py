@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,6 +40,10 @@ class Block:
     keys: np.ndarray  # uint64, sorted
     idf: np.ndarray  # float64
 
+    @cached_property
+    def index(self) -> f.KeyIndex:
+        return f.KeyIndex(self.keys)
+
 
 class Vectorizer:
     """Fitted feature blocks plus the word list they share."""
@@ -46,6 +51,7 @@ class Vectorizer:
     def __init__(self, blocks: Sequence[Block], vocabulary: dict[str, int]) -> None:
         self.blocks = tuple(blocks)
         self.vocabulary = vocabulary
+        self._lookup = f.with_separator(vocabulary)
         self.offsets = np.cumsum([0] + [len(block.keys) for block in self.blocks])
         self._words_by_id: dict[int, str] | None = None
 
@@ -63,7 +69,7 @@ class Vectorizer:
         for token in tokens:
             if token not in vocabulary and token != f.SEPARATOR:
                 vocabulary[token] = len(vocabulary) + 1
-        found = _occurrences(specs, titles, texts, tokens, vocabulary)
+        found = _occurrences(specs, titles, texts, tokens, f.with_separator(vocabulary), exact=True)
         rows = len(texts)
         blocks = []
         for spec, occurrences in zip(specs, found, strict=True):
@@ -75,12 +81,16 @@ class Vectorizer:
     def transform(self, titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
         tokens = f.words(titles, texts)
         specs = [block.spec for block in self.blocks]
-        found = _occurrences(specs, titles, texts, tokens, self.vocabulary)
+        found = _occurrences(specs, titles, texts, tokens, self._lookup, exact=False)
         return self._matrix(found, len(texts))
 
     def _matrix(self, found: Sequence[f.Occurrences], rows: int) -> sp.csr_matrix:
         parts = [
-            f.tfidf(f.count_matrix(occurrences, block.keys, rows), block.idf, block.spec.weight)
+            f.tfidf(
+                f.count_matrix(occurrences, block.index, rows, len(block.keys)),
+                block.idf,
+                block.spec.weight,
+            )
             for block, occurrences in zip(self.blocks, found, strict=True)
         ]
         return sp.hstack(parts, format="csr")
@@ -114,13 +124,15 @@ def _occurrences(
     titles: Sequence[str],
     texts: Sequence[str],
     tokens: list[str],
-    vocabulary: dict[str, int],
+    lookup: dict[str, int],
+    exact: bool,
 ) -> list[f.Occurrences]:
-    ids, parts = f.word_ids(tokens, vocabulary)
+    ids, parts = f.word_ids(tokens, lookup)
     found = []
     for spec in specs:
         if spec.kind == "char":
-            found.append(f.char_ngrams(titles if spec.field == "title" else texts, spec.sizes))
+            part = titles if spec.field == "title" else texts
+            found.append(f.char_ngrams(part, spec.sizes, exact))
             continue
         field = FIELDS.index(spec.field)
         mine = np.where(parts % 2 == field, ids, -1)
