@@ -180,15 +180,16 @@ def _fitted(zf: zipfile.ZipFile) -> Fitted:
     width = sum(len(block.keys) for block in blocks)
     coef = _array(zf, "coef.npy", np.float32, (len(labels), width))
     intercept = _array(zf, "intercept.npy", np.float64, (len(labels),))
+    config = Config.from_dict(dict(manifest["config"]))
     scale = float(manifest["scale"])
     if not (np.isfinite(scale) and scale > 0):
         raise ModelFileError("the manifest's softmax scale is not a positive number")
     return Fitted(
         labels=labels,
-        vectorizer=Vectorizer(blocks, _words(zf)),
+        vectorizer=Vectorizer(blocks, _words(zf), config.text_chars),
         linear=Linear(coef, intercept),
         scale=scale,
-        config=Config.from_dict(dict(manifest["config"])),
+        config=config,
         metrics=dict(manifest["metrics"]),
         training=dict(manifest["training"]),
     )

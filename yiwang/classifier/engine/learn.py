@@ -13,7 +13,6 @@ log loss. The same out-of-fold scores give the metrics recorded with the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -89,32 +88,43 @@ def folds(codes: np.ndarray, wanted: int, seed: int) -> int:
     return count if count >= 2 else 0
 
 
-def out_of_fold(
-    matrix: sp.csr_matrix,
-    codes: np.ndarray,
-    labels: int,
-    settings: tuple[int, float, float, int, int],
-) -> np.ndarray:
-    """Out-of-fold scores of every example (``settings``: folds, C, alpha, seed, jobs)."""
-    count, c, alpha, seed, jobs = settings
-    splitter = StratifiedKFold(count, shuffle=True, random_state=seed)
-    splits = list(splitter.split(np.zeros(len(codes)), codes))
+@dataclass(frozen=True)
+class Settings:
+    folds: int  # 0: no out-of-fold scores
+    c: float
+    alpha: float
+    seed: int
+    jobs: int
+
+
+def fit_with_out_of_fold(
+    matrix: sp.csr_matrix, codes: np.ndarray, labels: int, settings: Settings
+) -> tuple[Linear, np.ndarray | None]:
+    """The model on all examples and, with folds, every example's out-of-fold scores.
+
+    The fold models and the final one are independent fits: they run on ``jobs`` threads
+    (liblinear releases the GIL).
+    """
+    splits: list[tuple[np.ndarray, np.ndarray]] = []
+    if settings.folds:
+        splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=settings.seed)
+        splits = list(splitter.split(np.zeros(len(codes)), codes))
+    everything = (np.arange(len(codes)), np.zeros(0, dtype=int))
+
+    def one(split: tuple[np.ndarray, np.ndarray]) -> Linear:
+        train = split[0]
+        return fit_nbsvm(
+            matrix[train], codes[train], labels, settings.c, settings.alpha, settings.seed
+        )
+
+    with ThreadPoolExecutor(max(1, settings.jobs)) as pool:
+        models = list(pool.map(one, [everything, *splits]))
+    if not splits:
+        return models[0], None
     scores = np.zeros((len(codes), labels))
-
-    def one(split: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        train, test = split
-        model = fit_nbsvm(matrix[train], codes[train], labels, c, alpha, seed)
-        return test, model.scores(matrix[test])
-
-    results: Iterator[tuple[np.ndarray, np.ndarray]]
-    if jobs > 1:
-        with ThreadPoolExecutor(jobs) as pool:
-            results = iter(list(pool.map(one, splits)))
-    else:
-        results = map(one, splits)
-    for test, fold_scores in results:
-        scores[test] = fold_scores
-    return scores
+    for (_, test), model in zip(splits, models[1:], strict=True):
+        scores[test] = model.scores(matrix[test])
+    return models[0], scores
 
 
 def metrics(

@@ -44,11 +44,12 @@ class Config:
     title_weight: float = 0.7  # length of the title blocks' vectors; text blocks have 1.0
     word_weight: float = 1.0
     min_df: int = 2  # a feature must occur in this many training examples
+    text_chars: int = 1000  # features read the text up to here (see the README)
     c: float = 1.0  # the SVM's C
     nb_alpha: float = 1.0  # smoothing of the NB log-count ratios
-    calibration_folds: int = 5
+    calibration_folds: int = 3  # 0: no calibration (softmax scale DEFAULT_SCALE), no metrics
     seed: int = 0
-    jobs: int = 1  # threads for the cross-validation fits
+    jobs: int = 2  # threads for the calibration folds (liblinear releases the GIL)
 
     def blocks(self) -> tuple[BlockSpec, ...]:
         words = (1, 2) if self.word_bigrams else (1, 1)
@@ -130,11 +131,10 @@ class TextClassifier:
         titles, texts, labels = _usable(examples)
         known = tuple(sorted(set(labels)))
         codes = np.array([known.index(label) for label in labels])
-        vectorizer, matrix = Vectorizer.fit(config.blocks(), titles, texts)
+        vectorizer, matrix = Vectorizer.fit(config.blocks(), titles, texts, config.text_chars)
         if vectorizer.width == 0:
             raise TrainingError("the examples share no words or characters to learn from")
-        scale, metrics = _calibrate(matrix, codes, len(known), config)
-        linear = learn.fit_nbsvm(matrix, codes, len(known), config.c, config.nb_alpha, config.seed)
+        linear, scale, metrics = _fit_and_calibrate(matrix, codes, len(known), config)
         training = {
             "examples": len(labels),
             "skipped_empty": len(examples) - len(labels),
@@ -292,13 +292,13 @@ def _usable(examples: Sequence[Example]) -> tuple[list[str], list[str], list[Lab
     return titles, texts, labels
 
 
-def _calibrate(
+def _fit_and_calibrate(
     matrix: sp.csr_matrix, codes: np.ndarray, labels: int, config: Config
-) -> tuple[float, dict[str, Any]]:
+) -> tuple[learn.Linear, float, dict[str, Any]]:
     count = learn.folds(codes, config.calibration_folds, config.seed)
-    if not count:
-        return learn.DEFAULT_SCALE, {}
-    settings = (count, config.c, config.nb_alpha, config.seed, config.jobs)
-    scores = learn.out_of_fold(matrix, codes, labels, settings)
+    settings = learn.Settings(count, config.c, config.nb_alpha, config.seed, config.jobs)
+    linear, scores = learn.fit_with_out_of_fold(matrix, codes, labels, settings)
+    if scores is None:
+        return linear, learn.DEFAULT_SCALE, {}
     scale = learn.fit_scale(scores, codes)
-    return scale, learn.metrics(learn.softmax(scores, scale), codes, count, scale)
+    return linear, scale, learn.metrics(learn.softmax(scores, scale), codes, count, scale)

@@ -48,8 +48,11 @@ class Block:
 class Vectorizer:
     """Fitted feature blocks plus the word list they share."""
 
-    def __init__(self, blocks: Sequence[Block], vocabulary: dict[str, int]) -> None:
+    def __init__(
+        self, blocks: Sequence[Block], vocabulary: dict[str, int], text_chars: int
+    ) -> None:
         self.blocks = tuple(blocks)
+        self.text_chars = text_chars
         self.vocabulary = vocabulary
         self._lookup = f.with_separator(vocabulary)
         self.offsets = np.cumsum([0] + [len(block.keys) for block in self.blocks])
@@ -61,9 +64,14 @@ class Vectorizer:
 
     @classmethod
     def fit(
-        cls, specs: Sequence[BlockSpec], titles: Sequence[str], texts: Sequence[str]
+        cls,
+        specs: Sequence[BlockSpec],
+        titles: Sequence[str],
+        texts: Sequence[str],
+        text_chars: int,
     ) -> tuple[Vectorizer, sp.csr_matrix]:
         """Fit on normalised texts and return the vectoriser with the training matrix."""
+        texts = [text[:text_chars] for text in texts]
         tokens = f.words(titles, texts)
         vocabulary: dict[str, int] = {}
         for token in tokens:
@@ -75,10 +83,11 @@ class Vectorizer:
         for spec, occurrences in zip(specs, found, strict=True):
             keys, idf = f.fit_vocabulary(occurrences, rows, spec.min_df)
             blocks.append(Block(spec, keys, idf))
-        fitted = cls(blocks, _used_words(blocks, vocabulary))
+        fitted = cls(blocks, _used_words(blocks, vocabulary), text_chars)
         return fitted, fitted._matrix(found, rows)
 
     def transform(self, titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
+        texts = [text[: self.text_chars] for text in texts]
         tokens = f.words(titles, texts)
         specs = [block.spec for block in self.blocks]
         found = _occurrences(specs, titles, texts, tokens, self._lookup, exact=False)
