@@ -300,5 +300,7 @@ def _fit_and_calibrate(
     linear, scores = learn.fit_with_out_of_fold(matrix, codes, labels, settings)
     if scores is None:
         return linear, learn.DEFAULT_SCALE, {}
-    scale = learn.fit_scale(scores, codes)
-    return linear, scale, learn.metrics(learn.softmax(scores, scale), codes, count, scale)
+    scale, bias = learn.fit_calibration(scores, codes)
+    calibrated = learn.Linear(linear.coef, linear.intercept + bias / scale)
+    probabilities = learn.softmax(scores, scale, bias)
+    return calibrated, scale, learn.metrics(probabilities, codes, count, scale)
