@@ -24,7 +24,7 @@ from .types import (
     Prediction,
     Suggestion,
 )
-from .vectorizer import BlockSpec, Vectorizer, readable
+from .vectorizer import BlockSpec, Vectorizer, readable, trimmed
 
 MIN_HAN_SHARE = 0.3
 _EXPLAIN_CANDIDATES = 200
@@ -235,7 +235,7 @@ class TextClassifier:
         scored: dict[str, list[float | str]] = {}
         for position in order:
             kind, token = self._fitted.vectorizer.token(int(columns[position]))
-            token = token.strip()
+            token = trimmed(token)
             if not readable(token) or (kind == "char" and len(token) < 2):
                 continue
             entry = scored.setdefault(token, [0.0, kind])

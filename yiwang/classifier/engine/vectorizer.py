@@ -15,6 +15,7 @@ from . import features as f
 FIELDS = ("title", "text")
 KINDS = ("char", "word")
 _READABLE = re.compile(r"[^\W\d_]")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,11 @@ class Vectorizer:
         if self._words_by_id is None:
             self._words_by_id = {number: word for word, number in self.vocabulary.items()}
         return self._words_by_id
+
+
+def trimmed(token: str) -> str:
+    """The token without spaces and punctuation at its ends ("安全隐患," → "安全隐患")."""
+    return _EDGES.sub("", token)
 
 
 def readable(token: str) -> bool:
