@@ -396,9 +396,9 @@ def test_on_real_messages_it_reaches_a_macro_f1_of_085_on_held_out_data() -> Non
     with TIPDM.open(encoding="utf-8") as file:
         rows = [Example(r["title"], r["text"], (r["label"],)) for r in csv.DictReader(file)]
     random.Random(0).shuffle(rows)
-    cut = len(rows) * 4 // 5
-    trained = TextClassifier.train(rows[:cut], Config(calibration_folds=0))
-    predictions = trained.predict([(row.title, row.text) for row in rows[cut:]], top=1)
+    train, held_out = rows[:3000], rows[3000:4000]  # half the file keeps the test quick
+    trained = TextClassifier.train(train, Config(calibration_folds=0))
+    predictions = trained.predict([(row.title, row.text) for row in held_out], top=1)
     predicted = [p.suggestions[0].label if p.suggestions else ("",) for p in predictions]
-    truth = [row.label for row in rows[cut:]]
+    truth = [row.label for row in held_out]
     assert f1_score(truth, predicted, average="macro") >= 0.85
