@@ -169,6 +169,10 @@ def test_a_batch_gives_one_prediction_per_item_in_order(model: TextClassifier) -
     ]
 
 
+def test_an_empty_batch_gives_no_predictions(model: TextClassifier) -> None:
+    assert model.predict([]) == []
+
+
 def test_allowed_keeps_only_those_labels_with_the_models_probabilities(
     model: TextClassifier,
 ) -> None:

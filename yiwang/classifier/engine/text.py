@@ -166,6 +166,8 @@ def normalize(text: str) -> str:
 
 def normalize_many(texts: Sequence[str]) -> list[str]:
     """``normalize`` for a batch: one numpy pass over all the texts, Python only where needed."""
+    if not texts:
+        return []
     parts = [strip_html(text[:RAW_LIMIT]).replace(_SEP, "") for text in texts]
     codes = _codes(_SEP.join(parts))
     tables = _tables()
