@@ -275,6 +275,14 @@ def test_a_pickle_is_never_unpickled() -> None:
         loads(pickle.dumps({"labels": [("C01",)]}))
 
 
+def test_random_bytes_and_text_are_not_models() -> None:
+    for junk in (b"", b"PK\x03\x04" + bytes(range(256)) * 4, random.Random(1).randbytes(5000)):
+        with pytest.raises(ModelFileError):
+            loads(junk)
+    with pytest.raises(ModelFileError, match="bytes, not str"):
+        loads("manifest.json")  # type: ignore[arg-type]
+
+
 def test_a_zip_without_a_manifest_is_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:

@@ -62,6 +62,8 @@ def dumps(model: TextClassifier) -> bytes:
 def loads(data: bytes, sha256: str | None = None) -> TextClassifier:
     """The model in ``data``; with ``sha256``, only if the bytes have that digest."""
     if sha256 is not None:
+        if not isinstance(data, bytes | bytearray):
+            raise ModelFileError(f"a model file is bytes, not {type(data).__name__}")
         actual = hashlib.sha256(data).hexdigest()
         if not hmac.compare_digest(actual, sha256.strip().lower()):
             raise ModelFileError(f"sha256 mismatch: expected {sha256}, the file has {actual}")
@@ -146,6 +148,8 @@ def _write_array(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
+    if not isinstance(data, bytes | bytearray):
+        raise ModelFileError(f"a model file is bytes, not {type(data).__name__}")
     if not data.startswith(b"PK\x03\x04"):
         raise ModelFileError(f"not a {FORMAT} file (not a zip archive)")
     try:
