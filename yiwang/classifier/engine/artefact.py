@@ -62,6 +62,8 @@ def dumps(model: TextClassifier) -> bytes:
 def loads(data: bytes, sha256: str | None = None) -> TextClassifier:
     """The model in ``data``; with ``sha256``, only if the bytes have that digest."""
     if sha256 is not None:
+        if not isinstance(data, bytes | bytearray):
+            raise ModelFileError(f"a model file is bytes, not {type(data).__name__}")
         actual = hashlib.sha256(data).hexdigest()
         if not hmac.compare_digest(actual, sha256.strip().lower()):
             raise ModelFileError(f"sha256 mismatch: expected {sha256}, the file has {actual}")
@@ -146,6 +148,8 @@ def _write_array(zf: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
+    if not isinstance(data, bytes | bytearray):
+        raise ModelFileError(f"a model file is bytes, not {type(data).__name__}")
     if not data.startswith(b"PK\x03\x04"):
         raise ModelFileError(f"not a {FORMAT} file (not a zip archive)")
     try:
@@ -180,15 +184,16 @@ def _fitted(zf: zipfile.ZipFile) -> Fitted:
     width = sum(len(block.keys) for block in blocks)
     coef = _array(zf, "coef.npy", np.float32, (len(labels), width))
     intercept = _array(zf, "intercept.npy", np.float64, (len(labels),))
+    config = Config.from_dict(dict(manifest["config"]))
     scale = float(manifest["scale"])
     if not (np.isfinite(scale) and scale > 0):
         raise ModelFileError("the manifest's softmax scale is not a positive number")
     return Fitted(
         labels=labels,
-        vectorizer=Vectorizer(blocks, _words(zf)),
+        vectorizer=Vectorizer(blocks, _words(zf), config.text_chars),
         linear=Linear(coef, intercept),
         scale=scale,
-        config=Config.from_dict(dict(manifest["config"])),
+        config=config,
         metrics=dict(manifest["metrics"]),
         training=dict(manifest["training"]),
     )

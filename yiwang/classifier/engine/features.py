@@ -5,12 +5,15 @@ look-up of a whole batch is one ``np.searchsorted`` (no Python loop per n-gram):
 
 - a character n-gram (n ≤ 4) packs its code points, 16 bits each (characters beyond the Basic
   Multilingual Plane fold to U+FFFF); code point 0 never occurs, so keys of different lengths
-  never collide;
+  never collide (nor do they with the separator U+0001, which normalised text never holds);
 - a word gets an id (1…) from the word list; a word unigram's key is its id, a bigram's key is
   ``id1 << 32 | id2``; unknown words (id 0) make no unigram and no bigram.
 
-The documents of a batch are joined with a separator (code point 0 for characters, ``"\\n"``
-for words: normalised text holds no newline) and cut once, so rjieba is called once per batch.
+The documents of a batch are joined with a separator (U+0001 for characters, ``"\\n"`` for
+words: normalised text holds neither) and cut once, so rjieba is called once per batch.
+
+Look-ups go through ``KeyIndex``, a two-choice hash table over the sorted keys (numpy gathers
+instead of a binary search per key).
 
 Weights are TF-IDF per block (sublinear tf, smoothed idf, l2-normalised rows), each block
 scaled by its configured weight before the blocks are stacked side by side.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import rjieba
@@ -37,28 +41,39 @@ class Occurrences:
     """The feature keys found in a batch and the document each one belongs to."""
 
     keys: np.ndarray  # uint64
-    docs: np.ndarray  # int64
+    docs: np.ndarray  # int32
 
 
-def char_ngrams(texts: Sequence[str], sizes: tuple[int, int]) -> Occurrences:
-    """Every character n-gram with ``sizes[0] ≤ n ≤ sizes[1]``, as packed keys."""
-    joined = "\x00".join(text[:LIMIT] for text in texts) + "\x00"
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+def char_ngrams(texts: Sequence[str], sizes: tuple[int, int], exact: bool = True) -> Occurrences:
+    """Every character n-gram with ``sizes[0] ≤ n ≤ sizes[1]``, as packed keys.
+
+    The texts are joined with U+0001 (normalisation removes it from any text). With ``exact``
+    the n-grams that span two texts are left out; without it (prediction) they stay in: their
+    keys hold the separator, so no vocabulary has them and they cost one failed look-up each.
+    """
+    joined = "\x01".join(text[:LIMIT] for text in texts) + "\x01"
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     codes = np.minimum(codes, 0xFFFF).astype(np.uint64)
-    separator = codes == 0
-    doc_of = np.cumsum(separator) - separator  # the separator belongs to the document before
+    separator = codes == 1
+    doc_of = (np.cumsum(separator) - separator).astype(np.int32)
     keys, docs = [], []
     for size in range(sizes[0], sizes[1] + 1):
         count = len(codes) - size + 1
         if count <= 0:
             continue
-        key = np.zeros(count, dtype=np.uint64)
-        broken = np.zeros(count, dtype=bool)
-        for offset in range(size):
-            key = (key << np.uint64(16)) | codes[offset : offset + count]
-            broken |= separator[offset : offset + count]
-        keys.append(key[~broken])
-        docs.append(doc_of[:count][~broken])
+        key = codes[:count].copy()
+        for offset in range(1, size):
+            key <<= np.uint64(16)
+            key |= codes[offset : offset + count]
+        if exact:
+            broken = separator[:count].copy()
+            for offset in range(1, size):
+                broken |= separator[offset : offset + count]
+            keys.append(key[~broken])
+            docs.append(doc_of[:count][~broken])
+        else:
+            keys.append(key)
+            docs.append(doc_of[:count])
     return _joined(keys, docs)
 
 
@@ -69,13 +84,18 @@ def words(titles: Sequence[str], texts: Sequence[str]) -> list[str]:
     return tokens
 
 
-def word_ids(tokens: list[str], vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Tokens as ids (0 = unknown, -1 = separator) with the part (2 × document + field) of each."""
-    get = vocabulary.get
-    ids = np.fromiter((get(token, _UNKNOWN) for token in tokens), dtype=np.int64, count=len(tokens))
-    separator = np.fromiter((token == SEPARATOR for token in tokens), dtype=bool, count=len(tokens))
-    parts = np.cumsum(separator) - separator
-    return np.where(separator, -1, ids), parts
+def word_ids(tokens: list[str], lookup: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens as ids (0 = unknown, -1 = separator) with the part (2 × document + field) of each.
+
+    ``lookup`` is the word list with the separator mapped to -1 (``with_separator``).
+    """
+    ids = np.fromiter(map(lookup.get, tokens, repeat(_UNKNOWN)), dtype=np.int64, count=len(tokens))
+    separator = ids < 0
+    return ids, (np.cumsum(separator) - separator).astype(np.int32)
+
+
+def with_separator(vocabulary: dict[str, int]) -> dict[str, int]:
+    return {**vocabulary, SEPARATOR: -1}
 
 
 def word_ngrams(ids: np.ndarray, docs: np.ndarray, bigrams: bool) -> Occurrences:
@@ -94,21 +114,69 @@ def word_ngrams(ids: np.ndarray, docs: np.ndarray, bigrams: bool) -> Occurrences
 
 def _joined(keys: list[np.ndarray], docs: list[np.ndarray]) -> Occurrences:
     if not keys:
-        return Occurrences(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-    return Occurrences(np.concatenate(keys), np.concatenate(docs).astype(np.int64))
+        return Occurrences(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32))
+    return Occurrences(np.concatenate(keys), np.concatenate(docs).astype(np.int32, copy=False))
 
 
-def count_matrix(found: Occurrences, vocabulary: np.ndarray, rows: int) -> sp.csr_matrix:
-    """Term counts (documents × vocabulary) of the keys that are in the sorted ``vocabulary``."""
-    if len(vocabulary) == 0 or len(found.keys) == 0:
-        return sp.csr_matrix((rows, len(vocabulary)), dtype=np.float64)
-    column = np.searchsorted(vocabulary, found.keys)
-    column[column == len(vocabulary)] = 0
-    hit = vocabulary[column] == found.keys
+class KeyIndex:
+    """Column numbers of sorted keys, found by hashing (two choices) rather than bisection.
+
+    Each key sits in the slot of its first hash or, if that one is taken, of its second; the
+    few keys that find both taken are bisected. Slots hold their key, so a look-up is exact.
+    """
+
+    _FIRST = np.uint64(0x9E3779B97F4A7C15)
+    _SECOND = np.uint64(0xC2B2AE3D27D4EB4F)
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        self.slot_keys = np.zeros(1 << self.bits, dtype=np.uint64)  # 0: empty (no key is 0)
+        self.slot_columns = np.full(1 << self.bits, -1, dtype=np.int32)
+        left = np.arange(len(keys))
+        for factor in (self._FIRST, self._SECOND):
+            slots = self._slots(keys[left], factor)
+            free = self.slot_columns[slots] < 0
+            taken, first = np.unique(slots[free], return_index=True)
+            placed = left[free][first]
+            self.slot_keys[taken] = keys[placed]
+            self.slot_columns[taken] = placed
+            left = np.setdiff1d(left, placed, assume_unique=True)
+        self.rest_columns = left
+        self.rest_keys = keys[left]
+
+    def _slots(self, keys: np.ndarray, factor: np.uint64) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (keys * factor) >> np.uint64(64 - self.bits)
+
+    def _probe(self, keys: np.ndarray, factor: np.uint64) -> np.ndarray:
+        slots = self._slots(keys, factor)
+        return np.where(self.slot_keys[slots] == keys, self.slot_columns[slots], -1)
+
+    def columns(self, keys: np.ndarray) -> np.ndarray:
+        """The column of every key, -1 for keys that are not in the index."""
+        found = self._probe(keys, self._FIRST)
+        missed = np.flatnonzero(found < 0)
+        found[missed] = self._probe(keys[missed], self._SECOND)
+        missed = missed[found[missed] < 0]
+        if len(self.rest_keys) and len(missed):
+            # A key that is not in a slot can only be in the rest if both its slots are taken.
+            crowded = np.ones(len(missed), dtype=bool)
+            for factor in (self._FIRST, self._SECOND):
+                crowded &= self.slot_keys[self._slots(keys[missed], factor)] != 0
+            missed = missed[crowded]
+            place = np.searchsorted(self.rest_keys, keys[missed])
+            place[place == len(self.rest_keys)] = 0
+            hit = self.rest_keys[place] == keys[missed]
+            found[missed[hit]] = self.rest_columns[place[hit]]
+        return found
+
+
+def count_matrix(found: Occurrences, index: KeyIndex, rows: int, width: int) -> sp.csr_matrix:
+    """Term counts (documents × ``width``) of the keys ``index`` knows."""
+    column = index.columns(found.keys)
+    hit = column >= 0
     data = np.ones(int(hit.sum()), dtype=np.float64)
-    matrix = sp.coo_matrix(
-        (data, (found.docs[hit], column[hit])), shape=(rows, len(vocabulary))
-    ).tocsr()
+    matrix = sp.coo_matrix((data, (found.docs[hit], column[hit])), shape=(rows, width)).tocsr()
     matrix.sum_duplicates()
     return matrix
 
@@ -116,7 +184,7 @@ def count_matrix(found: Occurrences, vocabulary: np.ndarray, rows: int) -> sp.cs
 def fit_vocabulary(found: Occurrences, rows: int, min_df: int) -> tuple[np.ndarray, np.ndarray]:
     """The keys seen in at least ``min_df`` documents (sorted) and their smoothed idf."""
     candidates = np.unique(found.keys)
-    counts = count_matrix(found, candidates, rows)
+    counts = count_matrix(found, KeyIndex(candidates), rows, len(candidates))
     df = np.bincount(counts.indices, minlength=len(candidates))
     keep = df >= min_df
     idf = np.log((1 + rows) / (1 + df[keep])) + 1.0
@@ -127,10 +195,10 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray, weight: float) -> sp.csr_matri
     """Sublinear tf × idf, each row scaled to length ``weight``."""
     matrix = counts.copy()
     matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
-    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    row_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    lengths = np.sqrt(np.bincount(row_of, weights=matrix.data**2, minlength=matrix.shape[0]))
     lengths[lengths == 0] = 1.0
-    scale = np.repeat(weight / lengths, np.diff(matrix.indptr))
-    matrix.data *= scale
+    matrix.data *= (weight / lengths)[row_of]
     return matrix
 
 

@@ -7,19 +7,20 @@ trained on the scaled features. Because the scaling is per feature, the label's 
 linear in the unscaled features (weights w ⊙ r), so prediction costs one sparse × dense product.
 
 Calibration: the out-of-fold scores of a stratified k-fold run are turned into probabilities
-by a softmax with one scale a (a = 1 / temperature, Guo et al. 2017) chosen to minimise the
-log loss. The same out-of-fold scores give the metrics recorded with the model.
+by a softmax with one scale a (a = 1 / temperature, Guo et al. 2017) and one bias per label,
+chosen to minimise the log loss. The biases are folded into the final model's intercepts
+(intercept + bias / a), so the model file stores one scale. The same out-of-fold scores give
+the metrics recorded with the model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
@@ -63,23 +64,37 @@ def fit_nbsvm(
     return Linear(coef, intercept)
 
 
-def softmax(scores: np.ndarray, scale: float) -> np.ndarray:
-    z = scores * scale
+def softmax(scores: np.ndarray, scale: float, bias: np.ndarray | None = None) -> np.ndarray:
+    z = scores * scale if bias is None else scores * scale + bias
     z = z - z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     probabilities: np.ndarray = z / z.sum(axis=1, keepdims=True)
     return probabilities
 
 
-def fit_scale(scores: np.ndarray, codes: np.ndarray) -> float:
-    """The softmax scale (1 / temperature) that minimises the log loss of ``scores``."""
+def fit_calibration(scores: np.ndarray, codes: np.ndarray) -> tuple[float, np.ndarray]:
+    """The softmax scale (1 / temperature) and per-label biases that minimise the log loss.
 
-    def loss(log_scale: float) -> float:
-        p = softmax(scores, float(np.exp(log_scale)))[np.arange(len(codes)), codes]
-        return float(-np.mean(np.log(np.maximum(p, 1e-12))))
+    ``softmax(scale × scores + bias)``: the scale is temperature scaling (Guo et al. 2017); the
+    biases correct each label's prior, as in vector scaling without per-label slopes. The
+    biases are centred (softmax ignores a shift of all of them).
+    """
+    labels = scores.shape[1]
+    rows = np.arange(len(codes))
 
-    found = minimize_scalar(loss, bounds=(-3.0, 6.0), method="bounded")
-    return float(np.exp(found.x))
+    def loss(params: np.ndarray) -> float:
+        z = scores * np.exp(params[0]) + params[1:]
+        z = z - z.max(axis=1, keepdims=True)
+        log_p = z[rows, codes] - np.log(np.exp(z).sum(axis=1))
+        return float(-np.mean(log_p))
+
+    start = np.zeros(labels + 1)
+    start[0] = np.log(DEFAULT_SCALE)
+    found = minimize(
+        loss, start, method="L-BFGS-B", bounds=[(-3.0, 6.0)] + [(-10.0, 10.0)] * labels
+    )
+    bias = found.x[1:] - found.x[1:].mean()
+    return float(np.exp(found.x[0])), bias
 
 
 def folds(codes: np.ndarray, wanted: int, seed: int) -> int:
@@ -89,32 +104,43 @@ def folds(codes: np.ndarray, wanted: int, seed: int) -> int:
     return count if count >= 2 else 0
 
 
-def out_of_fold(
-    matrix: sp.csr_matrix,
-    codes: np.ndarray,
-    labels: int,
-    settings: tuple[int, float, float, int, int],
-) -> np.ndarray:
-    """Out-of-fold scores of every example (``settings``: folds, C, alpha, seed, jobs)."""
-    count, c, alpha, seed, jobs = settings
-    splitter = StratifiedKFold(count, shuffle=True, random_state=seed)
-    splits = list(splitter.split(np.zeros(len(codes)), codes))
+@dataclass(frozen=True)
+class Settings:
+    folds: int  # 0: no out-of-fold scores
+    c: float
+    alpha: float
+    seed: int
+    jobs: int
+
+
+def fit_with_out_of_fold(
+    matrix: sp.csr_matrix, codes: np.ndarray, labels: int, settings: Settings
+) -> tuple[Linear, np.ndarray | None]:
+    """The model on all examples and, with folds, every example's out-of-fold scores.
+
+    The fold models and the final one are independent fits: they run on ``jobs`` threads
+    (liblinear releases the GIL).
+    """
+    splits: list[tuple[np.ndarray, np.ndarray]] = []
+    if settings.folds:
+        splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=settings.seed)
+        splits = list(splitter.split(np.zeros(len(codes)), codes))
+    everything = (np.arange(len(codes)), np.zeros(0, dtype=int))
+
+    def one(split: tuple[np.ndarray, np.ndarray]) -> Linear:
+        train = split[0]
+        return fit_nbsvm(
+            matrix[train], codes[train], labels, settings.c, settings.alpha, settings.seed
+        )
+
+    with ThreadPoolExecutor(max(1, settings.jobs)) as pool:
+        models = list(pool.map(one, [everything, *splits]))
+    if not splits:
+        return models[0], None
     scores = np.zeros((len(codes), labels))
-
-    def one(split: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        train, test = split
-        model = fit_nbsvm(matrix[train], codes[train], labels, c, alpha, seed)
-        return test, model.scores(matrix[test])
-
-    results: Iterator[tuple[np.ndarray, np.ndarray]]
-    if jobs > 1:
-        with ThreadPoolExecutor(jobs) as pool:
-            results = iter(list(pool.map(one, splits)))
-    else:
-        results = map(one, splits)
-    for test, fold_scores in results:
-        scores[test] = fold_scores
-    return scores
+    for (_, test), model in zip(splits, models[1:], strict=True):
+        scores[test] = model.scores(matrix[test])
+    return models[0], scores
 
 
 def metrics(

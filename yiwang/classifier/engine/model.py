@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import learn
-from .text import han_share, normalize
+from .text import han_shares, normalize, normalize_many
 from .types import (
     ABSTAIN_EMPTY,
     ABSTAIN_LOW_CONFIDENCE,
@@ -24,7 +24,7 @@ from .types import (
     Prediction,
     Suggestion,
 )
-from .vectorizer import BlockSpec, Vectorizer, readable
+from .vectorizer import BlockSpec, Vectorizer, readable, trimmed
 
 MIN_HAN_SHARE = 0.3
 _EXPLAIN_CANDIDATES = 200
@@ -44,11 +44,12 @@ class Config:
     title_weight: float = 0.7  # length of the title blocks' vectors; text blocks have 1.0
     word_weight: float = 1.0
     min_df: int = 2  # a feature must occur in this many training examples
+    text_chars: int = 1000  # features read the text up to here (see the README)
     c: float = 1.0  # the SVM's C
     nb_alpha: float = 1.0  # smoothing of the NB log-count ratios
-    calibration_folds: int = 5
+    calibration_folds: int = 3  # 0: no calibration (softmax scale DEFAULT_SCALE), no metrics
     seed: int = 0
-    jobs: int = 1  # threads for the cross-validation fits
+    jobs: int = 2  # threads for the calibration folds (liblinear releases the GIL)
 
     def blocks(self) -> tuple[BlockSpec, ...]:
         words = (1, 2) if self.word_bigrams else (1, 1)
@@ -130,11 +131,10 @@ class TextClassifier:
         titles, texts, labels = _usable(examples)
         known = tuple(sorted(set(labels)))
         codes = np.array([known.index(label) for label in labels])
-        vectorizer, matrix = Vectorizer.fit(config.blocks(), titles, texts)
+        vectorizer, matrix = Vectorizer.fit(config.blocks(), titles, texts, config.text_chars)
         if vectorizer.width == 0:
             raise TrainingError("the examples share no words or characters to learn from")
-        scale, metrics = _calibrate(matrix, codes, len(known), config)
-        linear = learn.fit_nbsvm(matrix, codes, len(known), config.c, config.nb_alpha, config.seed)
+        linear, scale, metrics = _fit_and_calibrate(matrix, codes, len(known), config)
         training = {
             "examples": len(labels),
             "skipped_empty": len(examples) - len(labels),
@@ -155,24 +155,19 @@ class TextClassifier:
         explain: int = 0,
     ) -> list[Prediction]:
         """Ranked suggestions for every (title, text), or an abstention with its reason."""
-        titles = [normalize(title) for title, _ in items]
-        texts = [normalize(text) for _, text in items]
+        titles, texts = _normalized(items)
         allowed_columns = self._allowed_columns(allowed)
-        reasons = [
-            _reason_to_abstain(title, text) for title, text in zip(titles, texts, strict=True)
-        ]
+        reasons = _reasons_to_abstain(titles, texts)
         if allowed_columns is not None and not len(allowed_columns):
             reasons = [reason or ABSTAIN_NO_ALLOWED_LABEL for reason in reasons]
         live = [index for index, reason in enumerate(reasons) if reason is None]
         matrix = self._fitted.vectorizer.transform(
             [titles[index] for index in live], [texts[index] for index in live]
         )
-        probabilities = self._probabilities(matrix)
+        ranked = self._ranked(matrix, allowed_columns, (top, min_confidence, explain))
         results = [Prediction(abstained=True, reason=reason) for reason in reasons]
-        for row, index in enumerate(live):
-            results[index] = self._ranked(
-                matrix, row, probabilities[row], allowed_columns, (top, min_confidence, explain)
-            )
+        for index, prediction in zip(live, ranked, strict=True):
+            results[index] = prediction
         return results
 
     def explain(self, title: str, text: str, label: Label, n: int = 8) -> tuple[str, ...]:
@@ -184,8 +179,7 @@ class TextClassifier:
 
     def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray:
         """Calibrated probabilities (items × labels) without abstentions, e.g. for evaluation."""
-        titles = [normalize(title) for title, _ in items]
-        texts = [normalize(text) for _, text in items]
+        titles, texts = _normalized(items)
         return self._probabilities(self._fitted.vectorizer.transform(titles, texts))
 
     def _probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
@@ -201,26 +195,36 @@ class TextClassifier:
     def _ranked(
         self,
         matrix: sp.csr_matrix,
-        row: int,
-        probabilities: np.ndarray,
         allowed_columns: np.ndarray | None,
         options: tuple[int, float | None, int],
-    ) -> Prediction:
+    ) -> list[Prediction]:
+        """The predictions of every row of ``matrix`` (ranking done for all rows at once)."""
         top, min_confidence, explain = options
+        everything = self._probabilities(matrix)
         columns = np.arange(len(self.labels)) if allowed_columns is None else allowed_columns
-        order = columns[np.argsort(-probabilities[columns], kind="stable")][: max(top, 0)]
-        best = float(probabilities[order[0]]) if len(order) else 0.0
-        if min_confidence is not None and best < min_confidence:
-            return Prediction(abstained=True, reason=ABSTAIN_LOW_CONFIDENCE, extra={"best": best})
-        suggestions = tuple(
-            Suggestion(
-                self.labels[column],
-                float(probabilities[column]),
-                self._words(matrix, row, int(column), explain) if explain > 0 else (),
+        kept = everything[:, columns]
+        order = np.argsort(-kept, axis=1, kind="stable")[:, : max(top, 0)]
+        best_columns = columns[order].tolist()
+        best = np.take_along_axis(kept, order, axis=1).tolist()
+        predictions = []
+        for row, (label_columns, probabilities) in enumerate(zip(best_columns, best, strict=True)):
+            first = probabilities[0] if probabilities else 0.0
+            if min_confidence is not None and first < min_confidence:
+                extra: dict[str, object] = {"best": first}
+                predictions.append(
+                    Prediction(abstained=True, reason=ABSTAIN_LOW_CONFIDENCE, extra=extra)
+                )
+                continue
+            suggestions = tuple(
+                Suggestion(
+                    self.labels[column],
+                    probability,
+                    self._words(matrix, row, column, explain) if explain > 0 else (),
+                )
+                for column, probability in zip(label_columns, probabilities, strict=True)
             )
-            for column in order
-        )
-        return Prediction(suggestions=suggestions)
+            predictions.append(Prediction(suggestions=suggestions))
+        return predictions
 
     def _words(self, matrix: sp.csr_matrix, row: int, label: int, n: int) -> tuple[str, ...]:
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
@@ -231,7 +235,7 @@ class TextClassifier:
         scored: dict[str, list[float | str]] = {}
         for position in order:
             kind, token = self._fitted.vectorizer.token(int(columns[position]))
-            token = token.strip()
+            token = trimmed(token)
             if not readable(token) or (kind == "char" and len(token) < 2):
                 continue
             entry = scored.setdefault(token, [0.0, kind])
@@ -251,26 +255,34 @@ def _prefer_words(scored: dict[str, list[float | str]], n: int) -> tuple[str, ..
     return tuple(chosen)
 
 
-def _reason_to_abstain(title: str, text: str) -> str | None:
-    both = f"{title} {text}".strip()
-    if not both:
-        return ABSTAIN_EMPTY
-    if han_share(both) < MIN_HAN_SHARE:
-        return ABSTAIN_NOT_CHINESE
-    return None
+def _normalized(items: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    titles = normalize_many([title for title, _ in items])
+    return titles, normalize_many([text for _, text in items])
+
+
+def _reasons_to_abstain(titles: list[str], texts: list[str]) -> list[str | None]:
+    both = [f"{title} {text}" for title, text in zip(titles, texts, strict=True)]
+    reasons: list[str | None] = []
+    for title, text, share in zip(titles, texts, han_shares(both).tolist(), strict=True):
+        if not (title or text):
+            reasons.append(ABSTAIN_EMPTY)
+        else:
+            reasons.append(ABSTAIN_NOT_CHINESE if share < MIN_HAN_SHARE else None)
+    return reasons
 
 
 def _usable(examples: Sequence[Example]) -> tuple[list[str], list[str], list[Label]]:
-    titles, texts, labels = [], [], []
     for number, example in enumerate(examples):
         label = example.label
         if not (isinstance(label, tuple) and label and all(isinstance(p, str) for p in label)):
             raise TrainingError(f"example {number}: a label must be a non-empty tuple of codes")
-        title, text = normalize(example.title), normalize(example.text)
+    normal_titles, normal_texts = _normalized([(e.title, e.text) for e in examples])
+    titles, texts, labels = [], [], []
+    for title, text, example in zip(normal_titles, normal_texts, examples, strict=True):
         if title or text:
             titles.append(title)
             texts.append(text)
-            labels.append(label)
+            labels.append(example.label)
     if not labels:
         raise TrainingError("no example has any text left after normalisation")
     if len(set(labels)) < 2:
@@ -280,13 +292,15 @@ def _usable(examples: Sequence[Example]) -> tuple[list[str], list[str], list[Lab
     return titles, texts, labels
 
 
-def _calibrate(
+def _fit_and_calibrate(
     matrix: sp.csr_matrix, codes: np.ndarray, labels: int, config: Config
-) -> tuple[float, dict[str, Any]]:
+) -> tuple[learn.Linear, float, dict[str, Any]]:
     count = learn.folds(codes, config.calibration_folds, config.seed)
-    if not count:
-        return learn.DEFAULT_SCALE, {}
-    settings = (count, config.c, config.nb_alpha, config.seed, config.jobs)
-    scores = learn.out_of_fold(matrix, codes, labels, settings)
-    scale = learn.fit_scale(scores, codes)
-    return scale, learn.metrics(learn.softmax(scores, scale), codes, count, scale)
+    settings = learn.Settings(count, config.c, config.nb_alpha, config.seed, config.jobs)
+    linear, scores = learn.fit_with_out_of_fold(matrix, codes, labels, settings)
+    if scores is None:
+        return linear, learn.DEFAULT_SCALE, {}
+    scale, bias = learn.fit_calibration(scores, codes)
+    calibrated = learn.Linear(linear.coef, linear.intercept + bias / scale)
+    probabilities = learn.softmax(scores, scale, bias)
+    return calibrated, scale, learn.metrics(probabilities, codes, count, scale)

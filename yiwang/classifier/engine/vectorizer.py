@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,6 +15,7 @@ from . import features as f
 FIELDS = ("title", "text")
 KINDS = ("char", "word")
 _READABLE = re.compile(r"[^\W\d_]")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,21 @@ class Block:
     keys: np.ndarray  # uint64, sorted
     idf: np.ndarray  # float64
 
+    @cached_property
+    def index(self) -> f.KeyIndex:
+        return f.KeyIndex(self.keys)
+
 
 class Vectorizer:
     """Fitted feature blocks plus the word list they share."""
 
-    def __init__(self, blocks: Sequence[Block], vocabulary: dict[str, int]) -> None:
+    def __init__(
+        self, blocks: Sequence[Block], vocabulary: dict[str, int], text_chars: int
+    ) -> None:
         self.blocks = tuple(blocks)
+        self.text_chars = text_chars
         self.vocabulary = vocabulary
+        self._lookup = f.with_separator(vocabulary)
         self.offsets = np.cumsum([0] + [len(block.keys) for block in self.blocks])
         self._words_by_id: dict[int, str] | None = None
 
@@ -55,32 +65,42 @@ class Vectorizer:
 
     @classmethod
     def fit(
-        cls, specs: Sequence[BlockSpec], titles: Sequence[str], texts: Sequence[str]
+        cls,
+        specs: Sequence[BlockSpec],
+        titles: Sequence[str],
+        texts: Sequence[str],
+        text_chars: int,
     ) -> tuple[Vectorizer, sp.csr_matrix]:
         """Fit on normalised texts and return the vectoriser with the training matrix."""
+        texts = [text[:text_chars] for text in texts]
         tokens = f.words(titles, texts)
         vocabulary: dict[str, int] = {}
         for token in tokens:
             if token not in vocabulary and token != f.SEPARATOR:
                 vocabulary[token] = len(vocabulary) + 1
-        found = _occurrences(specs, titles, texts, tokens, vocabulary)
+        found = _occurrences(specs, titles, texts, tokens, f.with_separator(vocabulary), exact=True)
         rows = len(texts)
         blocks = []
         for spec, occurrences in zip(specs, found, strict=True):
             keys, idf = f.fit_vocabulary(occurrences, rows, spec.min_df)
             blocks.append(Block(spec, keys, idf))
-        fitted = cls(blocks, _used_words(blocks, vocabulary))
+        fitted = cls(blocks, _used_words(blocks, vocabulary), text_chars)
         return fitted, fitted._matrix(found, rows)
 
     def transform(self, titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
+        texts = [text[: self.text_chars] for text in texts]
         tokens = f.words(titles, texts)
         specs = [block.spec for block in self.blocks]
-        found = _occurrences(specs, titles, texts, tokens, self.vocabulary)
+        found = _occurrences(specs, titles, texts, tokens, self._lookup, exact=False)
         return self._matrix(found, len(texts))
 
     def _matrix(self, found: Sequence[f.Occurrences], rows: int) -> sp.csr_matrix:
         parts = [
-            f.tfidf(f.count_matrix(occurrences, block.keys, rows), block.idf, block.spec.weight)
+            f.tfidf(
+                f.count_matrix(occurrences, block.index, rows, len(block.keys)),
+                block.idf,
+                block.spec.weight,
+            )
             for block, occurrences in zip(self.blocks, found, strict=True)
         ]
         return sp.hstack(parts, format="csr")
@@ -104,6 +124,11 @@ class Vectorizer:
         return self._words_by_id
 
 
+def trimmed(token: str) -> str:
+    """The token without spaces and punctuation at its ends ("安全隐患," → "安全隐患")."""
+    return _EDGES.sub("", token)
+
+
 def readable(token: str) -> bool:
     """True when a token holds at least one letter (not only punctuation, digits, spaces)."""
     return bool(_READABLE.search(token))
@@ -114,13 +139,15 @@ def _occurrences(
     titles: Sequence[str],
     texts: Sequence[str],
     tokens: list[str],
-    vocabulary: dict[str, int],
+    lookup: dict[str, int],
+    exact: bool,
 ) -> list[f.Occurrences]:
-    ids, parts = f.word_ids(tokens, vocabulary)
+    ids, parts = f.word_ids(tokens, lookup)
     found = []
     for spec in specs:
         if spec.kind == "char":
-            found.append(f.char_ngrams(titles if spec.field == "title" else texts, spec.sizes))
+            part = titles if spec.field == "title" else texts
+            found.append(f.char_ngrams(part, spec.sizes, exact))
             continue
         field = FIELDS.index(spec.field)
         mine = np.where(parts % 2 == field, ids, -1)
