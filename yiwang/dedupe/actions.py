@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db import connection
 from django.utils import timezone
 
 from yiwang.dedupe.models import Duplicate, SketchKey
@@ -14,6 +14,7 @@ from yiwang.intake.models import Message
 from yiwang.lib.neardup import Fingerprint, fingerprint, is_duplicate, resemblance
 
 CANDIDATES = 8  # earlier messages sharing the most sketch keys, checked exactly
+PER_KEY = 200  # latest holders of a sketch key read per look-up
 MIN_SHARED = 2  # sketch keys an earlier message must share to be checked
 SAME_CITIZEN_DAYS = 90  # how far back the same citizen's messages are compared
 SAME_CITIZEN_CANDIDATES = 20
@@ -32,16 +33,27 @@ def do_fingerprint(
 
 
 def _sharing(message: Message, found: Fingerprint) -> list[int]:
-    """Earlier messages sharing at least ``MIN_SHARED`` of the sketch's keys, most first."""
-    rows = (
-        SketchKey.objects.filter(key__in=found.keys, message_id__lt=message.pk)
-        .values("message_id")
-        .annotate(shared=Count("id"))
-        .filter(shared__gte=MIN_SHARED)
-        .order_by("-shared", "-message_id")
-        .values_list("message_id", flat=True)
+    """Earlier messages sharing at least ``MIN_SHARED`` of the sketch's keys, most first.
+
+    Each key is read for at most ``PER_KEY`` of its latest holders: a piece every complaint
+    contains can be held by a million messages, while the pieces that make two texts the same
+    matter are rare; so the look-up costs the same at any size of the index.
+    """
+    table = SketchKey._meta.db_table
+    one_key = (
+        f"SELECT message_id FROM (SELECT message_id FROM {table} WHERE key = %s "  # noqa: S608
+        f"AND message_id < %s ORDER BY message_id DESC LIMIT {PER_KEY}) k{{n}}"
     )
-    return list(rows[:CANDIDATES])
+    union = " UNION ALL ".join(one_key.format(n=n) for n in range(len(found.keys)))
+    sql = (
+        f"SELECT message_id FROM ({union}) shared GROUP BY message_id "  # noqa: S608
+        f"HAVING COUNT(*) >= {MIN_SHARED} ORDER BY COUNT(*) DESC, message_id DESC "
+        f"LIMIT {CANDIDATES}"
+    )
+    params = [value for key in found.keys for value in (key, message.pk)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _same_citizen(message: Message) -> list[int]:
