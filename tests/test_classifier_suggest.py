@@ -207,3 +207,27 @@ def test_the_words_behind_a_suggestion_are_readable_words_only() -> None:
 
     words = ["工作,", "在", "", "面试后", "面试后", "bus stop", "公交卡", "_x", " a"]
     assert _readable(words) == ("面试后", "bus stop", "公交卡")
+
+
+def test_an_importers_messages_are_followed_up_in_one_batch(
+    keywords: dict[str, Category],
+    regions: object,
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    from tests.conftest import message_input
+    from yiwang.intake.actions import SubmissionContext, do_submit_message, follow_up_batch
+    from yiwang.intake.models import Channel
+    from yiwang.intake.validation import validate_submission
+
+    ids = []
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        for n in range(3):
+            clean = validate_submission(message_input(title=f"电梯坏了{n}"))
+            context = SubmissionContext(
+                channel=Channel.IMPORT, submission_token=f"import-{n}", suggest_later=True
+            )
+            ids.append(do_submit_message(clean, context).message.pk)
+    assert not Suggestion.objects.exists()  # nothing one by one
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        follow_up_batch(ids)
+    assert Suggestion.objects.filter(target=Target.CATEGORY).count() == 3

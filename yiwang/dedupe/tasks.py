@@ -10,3 +10,10 @@ from yiwang.dedupe.actions import do_find_duplicates
 @task()
 def find_duplicates(message_id: int) -> None:
     do_find_duplicates(message_id)
+
+
+@task()
+def find_duplicates_many(message_ids: list[int]) -> None:
+    """After an import: the duplicate check of each of its messages, in one task."""
+    for message_id in message_ids:
+        do_find_duplicates(message_id)

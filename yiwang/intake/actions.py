@@ -48,7 +48,7 @@ class SubmissionContext:
     client_ip: str = ""
     api_client: ApiClient | None = None
     submitted_at: dt.datetime | None = None
-    # Importers suggest for the whole batch at the end (classifier.tasks.suggest_many).
+    # Importers run the follow-up work of a whole batch at the end (``follow_up_batch``).
     suggest_later: bool = False
 
 
@@ -185,10 +185,25 @@ def _insert(
     from yiwang.intake.tasks import process_new_message
 
     enqueue_with_transaction(process_new_message, message.pk)
-    enqueue_with_transaction(find_duplicates, message.pk)
-    if not context.suggest_later:
-        enqueue_with_transaction(suggest, message.pk)  # on the worker, off the citizen's request
+    if not context.suggest_later:  # on the worker, off the citizen's request
+        enqueue_with_transaction(suggest, message.pk)
+        enqueue_with_transaction(find_duplicates, message.pk)
     return message
+
+
+FOLLOW_UP_BATCH = 500
+
+
+def follow_up_batch(message_ids: list[int]) -> None:
+    """An importer's new messages: suggestions and duplicate checks in batches of 500, on the
+    worker, after the import's transaction (what ``do_submit_message`` does one by one)."""
+    from yiwang.classifier.tasks import suggest_many
+    from yiwang.dedupe.tasks import find_duplicates_many
+
+    for start in range(0, len(message_ids), FOLLOW_UP_BATCH):
+        chunk = message_ids[start : start + FOLLOW_UP_BATCH]
+        enqueue_with_transaction(suggest_many, chunk)
+        enqueue_with_transaction(find_duplicates_many, chunk)
 
 
 def _store_attachments(message: Message, clean: CleanSubmission) -> None:
