@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("staff/classifier/", include("yiwang.classifier.urls")),
     path("staff/documents/", include("yiwang.documents.urls")),
     path("staff/", include("yiwang.staff.urls")),
+    path("", include("yiwang.channels.urls")),
     path("", include("yiwang.intake.urls")),
     prefix_default_language=False,
 )

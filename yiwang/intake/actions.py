@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from yiwang.accounts.models import ApiClient
+from yiwang.channels.models import Campaign
 from yiwang.intake.models import (
     Attachment,
     Channel,
@@ -30,6 +31,7 @@ from yiwang.intake.validation import CleanSubmission
 from yiwang.lib import clearance
 from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
+from yiwang.orgs.models import ServiceHall
 from yiwang.queue import enqueue_with_transaction
 from yiwang.search.actions import do_index
 from yiwang.search.kinds import MESSAGE
@@ -47,6 +49,9 @@ class SubmissionContext:
     client_ip: str = ""
     api_client: ApiClient | None = None
     submitted_at: dt.datetime | None = None
+    # Where it was written: a service hall (its QR code) and a campaign, already checked.
+    hall: ServiceHall | None = None
+    campaign: Campaign | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,8 @@ def _insert(
         channel=context.channel,
         source=context.source[:128],
         api_client=context.api_client,
+        hall=context.hall,
+        campaign=context.campaign,
         language=clean.language,
         contact_name=clean.contact_name,
         mobile_encrypted=seal("mobile", clean.mobile),

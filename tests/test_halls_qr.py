@@ -1,0 +1,224 @@
+"""A citizen scans a service hall's QR code: the form knows the hall; bad codes are logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from yiwang.accounts.models import User
+from yiwang.channels.actions import do_revoke_hall_codes, ip_prefix
+from yiwang.channels.models import Campaign, ReferenceRejection
+from yiwang.channels.references import token_for
+from yiwang.intake.models import Message
+from yiwang.lib import hallref
+from yiwang.orgs.models import ServiceHall
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = "大厅的自助取号机坏了，排队的人很多，希望尽快修好。"
+
+
+def scan(client: Client, token: str) -> Any:
+    return client.get(reverse("channels:scan", args=[token]), REMOTE_ADDR="203.0.113.77")
+
+
+def post_from(client: Client, page: Any, **fields: str) -> Any:
+    """Send the form the page showed, as a phone would: its hidden fields and a message."""
+    form = page.context["form"]
+    data = {name: form[name].value() or "" for name in ("token", "hall_ref", "campaign", "region")}
+    data.update(title="取号机故障", content=CONTENT, nature="complaint", **fields)
+    return client.post(reverse("intake:submit"), data, REMOTE_ADDR="203.0.113.77")
+
+
+@pytest.fixture
+def campaign(halls: dict[str, ServiceHall]) -> Campaign:
+    now = timezone.now()
+    return Campaign.objects.create(
+        slug="say-it",
+        name_zh="我向总理说句话",
+        starts_at=now - dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=10),
+    )
+
+
+def test_scanning_a_halls_code_opens_the_form_with_the_hall_and_its_region(
+    halls: dict[str, ServiceHall],
+) -> None:
+    page = scan(Client(), token_for(halls["xihu"]))
+    assert page.status_code == 200
+    assert "西湖区政务服务中心" in page.content.decode()
+    assert page.context["form"]["region"].value() == "330106"
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_a_message_sent_after_scanning_remembers_the_hall_region_and_channel(
+    halls: dict[str, ServiceHall],
+) -> None:
+    client = Client()
+    sent = post_from(client, scan(client, token_for(halls["binjiang"])))
+    assert sent.status_code == 200, sent.content.decode()[:2000]
+    message = Message.objects.get()
+    assert message.hall == halls["binjiang"]
+    assert (message.region.code, message.channel) == ("330108", "qr")
+    assert message.campaign is None
+
+
+def test_the_citizen_cannot_move_a_scanned_message_to_another_region(
+    halls: dict[str, ServiceHall],
+) -> None:
+    client = Client()
+    post_from(client, scan(client, token_for(halls["binjiang"])), region="330106")
+    assert Message.objects.get().region.code == "330108"
+
+
+def test_a_campaign_code_records_the_campaign_while_it_runs(
+    halls: dict[str, ServiceHall], campaign: Campaign
+) -> None:
+    client = Client()
+    page = scan(client, token_for(halls["xihu"], campaign))
+    assert "我向总理说句话" in page.content.decode()
+    post_from(client, page)
+    message = Message.objects.get()
+    assert (message.hall, message.campaign) == (halls["xihu"], campaign)
+
+
+def test_a_campaign_code_printed_early_attributes_the_hall_but_not_yet_the_campaign(
+    halls: dict[str, ServiceHall], campaign: Campaign
+) -> None:
+    campaign.starts_at = timezone.now() + dt.timedelta(days=2)
+    campaign.save()
+    client = Client()
+    post_from(client, scan(client, token_for(halls["xihu"], campaign)))
+    message = Message.objects.get()
+    assert (message.hall, message.campaign) == (halls["xihu"], None)
+
+
+def refused(token: str) -> tuple[Any, Message]:
+    """Scan a bad code, then write anyway: the page and the stored message."""
+    client = Client()
+    page = scan(client, token)
+    assert page.status_code == 200
+    post_from(client, page, region="330106")
+    return page, Message.objects.get()
+
+
+def assert_written_without_the_hall(token: str, reason: str) -> None:
+    page, message = refused(token)
+    assert page.context["attribution"].notice == "code_refused"
+    assert (message.hall, message.campaign, message.channel) == (None, None, "web")
+    rejection = ReferenceRejection.objects.get()
+    assert (rejection.reason, rejection.ip_prefix) == (reason, "203.0.113.0/24")
+    assert token not in rejection.token_hash
+
+
+def test_a_code_with_one_changed_character_is_refused_as_forged(
+    halls: dict[str, ServiceHall],
+) -> None:
+    token = token_for(halls["xihu"])
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert_written_without_the_hall(forged, "forged")
+
+
+def test_a_code_pointing_at_another_hall_is_refused_as_forged(
+    halls: dict[str, ServiceHall],
+) -> None:
+    signature = token_for(halls["xihu"]).split(".")[1]
+    other = hallref.sign(b"not-our-key", hallref.Reference(halls["binjiang"].pk, 1))
+    assert_written_without_the_hall(other.split(".")[0] + "." + signature, "forged")
+    assert ReferenceRejection.objects.get().hall_id == halls["binjiang"].pk
+
+
+def test_a_code_of_a_revoked_generation_is_refused(
+    halls: dict[str, ServiceHall], administrator: User
+) -> None:
+    old = token_for(halls["xihu"])
+    assert do_revoke_hall_codes(administrator, halls["xihu"]) == 2
+    assert_written_without_the_hall(old, "revoked")
+
+
+def test_the_new_code_after_revoking_works(
+    halls: dict[str, ServiceHall], administrator: User
+) -> None:
+    do_revoke_hall_codes(administrator, halls["xihu"])
+    client = Client()
+    post_from(client, scan(client, token_for(halls["xihu"])))
+    assert Message.objects.get().hall == halls["xihu"]
+
+
+def test_a_campaign_code_is_refused_as_expired_once_the_campaign_has_ended(
+    halls: dict[str, ServiceHall], campaign: Campaign
+) -> None:
+    token = token_for(halls["xihu"], campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=30),
+        ends_at=timezone.now() - dt.timedelta(days=1),
+    )
+    assert_written_without_the_hall(token, "expired")
+
+
+def test_a_code_of_a_closed_hall_is_refused(halls: dict[str, ServiceHall]) -> None:
+    token = token_for(halls["xihu"])
+    ServiceHall.objects.filter(pk=halls["xihu"].pk).update(is_active=False)
+    assert_written_without_the_hall(token, "unknown_hall")
+
+
+def test_a_code_of_a_deleted_hall_is_refused(halls: dict[str, ServiceHall]) -> None:
+    token = token_for(halls["binjiang"])
+    halls["binjiang"].delete()
+    assert_written_without_the_hall(token, "unknown_hall")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["hello", "1-1.short", "%E4%B8%AD文", "1-1-1-1.AAAAAAAAAAAAAAAA", "-" * 40, "x" * 5000],
+)
+def test_garbage_and_overlong_codes_are_refused_as_malformed(
+    halls: dict[str, ServiceHall], garbage: str
+) -> None:
+    assert_written_without_the_hall(garbage, "malformed")
+
+
+def test_a_refused_code_is_logged_without_the_citizens_text(
+    halls: dict[str, ServiceHall], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="yiwang.channels"):
+        refused("garbage-code")
+    assert "hall reference refused: reason=malformed" in caplog.text
+    assert CONTENT not in caplog.text
+    assert "garbage-code" not in caplog.text
+
+
+def test_a_hall_reference_tampered_with_in_the_form_is_refused_when_sending(
+    halls: dict[str, ServiceHall],
+) -> None:
+    client = Client()
+    page = scan(client, token_for(halls["xihu"]))
+    post_from(client, page, hall_ref=token_for(halls["xihu"])[:-2] + "zz")
+    assert Message.objects.get().hall is None
+    assert ReferenceRejection.objects.get().reason == "forged"
+
+
+def test_references_are_short_enough_for_a_small_qr_code(halls: dict[str, ServiceHall]) -> None:
+    big = hallref.Reference(hall_id=10**9, generation=999, campaign_id=10**6)
+    assert len(hallref.sign(b"k" * 32, big)) <= 40
+    assert len(token_for(halls["xihu"])) < 25
+
+
+@pytest.mark.parametrize(
+    ("address", "prefix"),
+    [("203.0.113.77", "203.0.113.0/24"), ("2001:db8:1:2::5", "2001:db8:1::/48"), ("", "")],
+)
+def test_only_the_network_of_the_client_is_kept(address: str, prefix: str) -> None:
+    assert ip_prefix(address) == prefix
+
+
+def test_english_scanners_see_the_form_in_english(halls: dict[str, ServiceHall]) -> None:
+    page = Client().get("/en" + reverse("channels:scan", args=[token_for(halls["xihu"])]))
+    assert page.status_code == 200
+    assert 'action="/en/submit/"' in page.content.decode()

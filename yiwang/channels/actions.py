@@ -1,0 +1,69 @@
+"""Every write of the channels app: refused hall references, revoking a hall's QR codes."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yiwang.accounts.models import User
+from yiwang.channels.models import HallCode, ReferenceRejection
+from yiwang.channels.references import RefusedReference
+from yiwang.orgs.models import ServiceHall
+
+log = logging.getLogger(__name__)
+
+
+def ip_prefix(address: str) -> str:
+    """The client's network, not the address: /24 for IPv4, /48 for IPv6."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    bits = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
+
+
+def token_digest(token: str) -> str:
+    """Enough to tell the same bad token seen twice; the token itself is never stored."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def do_record_rejection(token: str, refused: RefusedReference, client_ip: str) -> None:
+    """Keep a row and write a log line for a refused reference (never what the citizen wrote)."""
+    rejection = ReferenceRejection.objects.create(
+        at=timezone.now(),
+        reason=refused.reason,
+        token_hash=token_digest(token),
+        ip_prefix=ip_prefix(client_ip),
+        hall_id=refused.hall_id,
+    )
+    log.warning(
+        "hall reference refused: reason=%s hall=%s token_sha256=%s network=%s",
+        rejection.reason,
+        rejection.hall_id,
+        rejection.token_hash[:16],
+        rejection.ip_prefix,
+    )
+
+
+def do_revoke_hall_codes(user: User, hall: ServiceHall) -> int:
+    """Move the hall to a new generation of codes; every code printed before stops working.
+
+    Returns the new generation. ``get_or_create`` then an ``F()`` increment under the row
+    lock: two people revoking at once get two new generations, never the same one twice.
+    """
+    with transaction.atomic():
+        HallCode.objects.get_or_create(hall=hall)
+        code = HallCode.objects.select_for_update().get(hall=hall)
+        code.generation = F("generation") + 1
+        code.revoked_at = timezone.now()
+        code.revoked_by = user
+        code.save(update_fields=["generation", "revoked_at", "revoked_by"])
+        code.refresh_from_db(fields=["generation"])
+    log.info("hall %s QR codes revoked by %s: now generation %s", hall.code, user, code.generation)
+    return code.generation

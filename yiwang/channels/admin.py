@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from yiwang.channels.models import Campaign, ReferenceRejection
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin[Campaign]):
+    list_display = ["name_zh", "name_en", "slug", "starts_at", "ends_at"]
+    search_fields = ["slug", "name_zh", "name_en"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["themes"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    fields = [
+        "name_zh",
+        "name_en",
+        "slug",
+        ("starts_at", "ends_at"),
+        "intro_zh",
+        "intro_en",
+        "themes",
+    ]
+
+
+@admin.register(ReferenceRejection)
+class ReferenceRejectionAdmin(admin.ModelAdmin[ReferenceRejection]):
+    """Read-only: the log of refused hall references."""
+
+    list_display = ["at", "reason", "hall_id", "ip_prefix", "token_hash"]
+    list_filter = ["reason"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
