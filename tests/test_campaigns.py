@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from yiwang.accounts.models import User
 from yiwang.channels.models import Campaign
+from yiwang.intake.actions import SubmissionResult
 from yiwang.intake.models import Message
-from yiwang.orgs.models import Region
+from yiwang.orgs.models import Region, ServiceHall
 from yiwang.taxonomy.models import Theme
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +122,121 @@ def test_a_made_up_campaign_in_the_form_is_ignored(campaign: Campaign) -> None:
     assert page.status_code == 200
     write(client, page)
     assert Message.objects.get().campaign is None
+
+
+# --- Figures for desk supervisors and leaders -------------------------------------------------
+
+
+@pytest.fixture
+def campaign_messages(
+    campaign: Campaign,
+    submit: Callable[..., SubmissionResult],
+    halls: dict[str, ServiceHall],
+    theme: Theme,
+) -> list[Message]:
+    """Four messages in the campaign: two from a hall's QR code, one with a theme; one not."""
+    sent = [
+        submit(title=f"建议{n}", content=f"关于就业的第{n}条建议，请认真考虑。", mobile="")
+        for n in range(5)
+    ]
+    day_before = timezone.now() - dt.timedelta(days=1)
+    updates: list[dict[str, Any]] = [
+        {"hall": halls["xihu"], "channel": "qr", "submitted_at": day_before},
+        {"hall": halls["xihu"], "channel": "qr", "theme": theme},
+        {"region": halls["binjiang"].region},
+        {},
+    ]
+    for result, changes in zip(sent, updates, strict=False):
+        Message.objects.filter(pk=result.message.pk).update(campaign=campaign, **changes)
+    return [result.message for result in sent]
+
+
+def figures_of(client: Client) -> dict[str, list[tuple[str, int]]]:
+    """Each breakdown as (key, count): a day, theme code, channel, region code, hall code."""
+    page = client.get("/staff/campaigns/say-it/")
+    assert page.status_code == 200
+    return {b.name: [(row.key, row.count) for row in b.rows] for b in page.context["figures"]}
+
+
+def test_the_supervisor_sees_the_campaigns_messages_in_five_breakdowns(
+    campaign_messages: list[Message], supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    figures = figures_of(signed_in(supervisor))
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    assert figures["day"] == [(yesterday.isoformat(), 1), (today.isoformat(), 3)]
+    assert figures["theme"] == [("", 3), ("t01", 1)]  # most first
+    assert figures["channel"] == [("qr", 2), ("web", 2)]
+    assert figures["region"] == [("330106", 3), ("330108", 1)]
+    assert figures["hall"] == [("XH01", 2), ("", 2)]  # a tie: messages without one last
+
+
+def test_the_figures_page_names_the_regions_and_halls(
+    campaign_messages: list[Message], supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    text = signed_in(supervisor).get("/staff/campaigns/say-it/").content.decode()
+    assert "西湖区政务服务中心" in text
+    assert "滨江区" in text
+    assert "办事少跑腿" in text
+
+
+def test_the_figures_take_the_same_number_of_queries_however_many_messages(
+    campaign_messages: list[Message],
+    leader: User,
+    signed_in: Callable[[User], Client],
+    django_assert_num_queries: Any,
+    submit: Callable[..., SubmissionResult],
+    campaign: Campaign,
+    halls: dict[str, ServiceHall],
+) -> None:
+    client = signed_in(leader)
+    client.get("/staff/campaigns/say-it/")  # warm the session
+    # Session, user, permissions (2), the campaign, one query per breakdown, unread notices.
+    with django_assert_num_queries(11):
+        client.get("/staff/campaigns/say-it/")
+    more = [
+        submit(title=f"又一条{n}", content=f"第{n}条：公交线路调整建议。", mobile="")
+        for n in range(3)
+    ]
+    Message.objects.filter(pk__in=[m.message.pk for m in more]).update(
+        campaign=campaign, hall=halls["binjiang"], channel="qr"
+    )
+    with django_assert_num_queries(11):
+        page = client.get("/staff/campaigns/say-it/")
+    assert page.context["total"] == 7
+
+
+def test_the_figures_download_as_a_workbook_with_a_sheet_per_breakdown(
+    campaign_messages: list[Message], supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(supervisor).get("/staff/campaigns/say-it/figures.xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="campaign-say-it.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    assert len(book.worksheets) == 5
+    rows = list(book.worksheets[4].iter_rows(values_only=True))
+    assert rows[1] == ("XH01", "西湖区政务服务中心", 2)
+
+
+def test_an_unknown_campaigns_figures_are_not_found(
+    regions: dict[str, Region], supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    assert signed_in(supervisor).get("/staff/campaigns/nothing/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["clerk", "dept_head", "dept_officer"])
+def test_clerks_and_departments_may_not_see_the_figures(
+    campaign: Campaign,
+    persona: str,
+    request: pytest.FixtureRequest,
+    signed_in: Callable[[User], Client],
+) -> None:
+    client = signed_in(request.getfixturevalue(persona))
+    assert client.get("/staff/campaigns/say-it/").status_code == 403
+    assert client.get("/staff/campaigns/say-it/figures.xlsx").status_code == 403
+
+
+def test_the_campaign_list_links_each_campaigns_figures(
+    campaign: Campaign, leader: User, signed_in: Callable[[User], Client]
+) -> None:
+    text = signed_in(leader).get("/staff/campaigns/").content.decode()
+    assert "/staff/campaigns/say-it/" in text

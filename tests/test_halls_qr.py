@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -222,3 +223,82 @@ def test_english_scanners_see_the_form_in_english(halls: dict[str, ServiceHall])
     page = Client().get("/en" + reverse("channels:scan", args=[token_for(halls["xihu"])]))
     assert page.status_code == 200
     assert 'action="/en/submit/"' in page.content.decode()
+
+
+# --- The staff's page of a hall's QR code ------------------------------------------------------
+
+
+def test_an_administrator_sees_the_halls_qr_code_and_its_address(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    page = signed_in(administrator).get("/staff/halls/XH01/qr/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "<svg" in text
+    assert "http://127.0.0.1:8000/q/" + token_for(halls["xihu"]) in text
+
+
+def test_the_halls_list_links_every_hall_and_each_regions_posters(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    text = signed_in(administrator).get("/staff/halls/").content.decode()
+    assert "/staff/halls/BJ01/qr/" in text
+    assert "/staff/halls/posters/330106.zip" in text
+
+
+def test_the_qr_code_downloads_as_a_png_and_the_poster_as_a_pdf(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(administrator)
+    png = client.get("/staff/halls/XH01/qr.png")
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    pdf = client.get("/staff/halls/XH01/poster.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_campaigns_code_is_shown_for_the_chosen_campaign(
+    halls: dict[str, ServiceHall],
+    campaign: Campaign,
+    administrator: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    page = signed_in(administrator).get("/staff/halls/XH01/qr/?campaign=say-it")
+    assert token_for(halls["xihu"], campaign) in page.content.decode()
+    assert signed_in(administrator).get("/staff/halls/XH01/qr/?campaign=nope").status_code == 404
+
+
+def test_revoking_from_the_page_retires_the_printed_codes(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    old = token_for(halls["xihu"])
+    response = signed_in(administrator).post("/staff/halls/XH01/revoke")
+    assert response.status_code == 302
+    assert token_for(halls["xihu"]) != old
+    scan(Client(), old)
+    assert ReferenceRejection.objects.get().reason == "revoked"
+
+
+def test_revoking_needs_a_post(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    assert signed_in(administrator).get("/staff/halls/XH01/revoke").status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["clerk", "supervisor", "dept_officer"])
+def test_only_those_who_manage_organisations_see_the_qr_pages(
+    halls: dict[str, ServiceHall],
+    persona: str,
+    request: pytest.FixtureRequest,
+    signed_in: Callable[[User], Client],
+) -> None:
+    client = signed_in(request.getfixturevalue(persona))
+    assert client.get("/staff/halls/XH01/qr/").status_code == 403
+    assert client.post("/staff/halls/XH01/revoke").status_code == 403
+
+
+def test_someone_signed_out_is_sent_to_sign_in(halls: dict[str, ServiceHall]) -> None:
+    response = Client().get("/staff/halls/XH01/qr/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
