@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from yiwang.accounts.models import User
 from yiwang.channels.actions import do_revoke_hall_codes
-from yiwang.channels.posters import NoHalls, file_name, single_poster_pdf, write_region_zip
+from yiwang.channels.poster_pdf import file_name
+from yiwang.channels.posters import NoHalls, single_poster_pdf, write_region_zip
 from yiwang.orgs.models import Region, ServiceHall
 
 pytestmark = pytest.mark.django_db
@@ -87,13 +88,13 @@ def test_a_region_without_halls_is_a_clear_error_not_an_empty_zip(
     ],
 )
 def test_file_names_in_the_zip_are_safe(code: str, name: str, expected: str) -> None:
-    assert file_name(ServiceHall(code=code, name_zh=name), set()) == expected
+    assert file_name(code, name, set()) == expected
 
 
 def test_two_halls_with_the_same_safe_name_get_different_files() -> None:
     taken: set[str] = set()
-    first = file_name(ServiceHall(code="A/1", name_zh="厅"), taken)
-    second = file_name(ServiceHall(code="A:1", name_zh="厅"), taken)
+    first = file_name("A/1", "厅", taken)
+    second = file_name("A:1", "厅", taken)
     assert (first, second) == ("A_1-厅.pdf", "A_1-厅-2.pdf")
 
 
@@ -143,3 +144,15 @@ def test_a_desk_clerk_may_not_download_posters(
     halls: dict[str, ServiceHall], clerk: User, signed_in: Callable[[User], Client]
 ) -> None:
     assert signed_in(clerk).get("/staff/halls/posters/330100.zip").status_code == 403
+
+
+def test_worker_processes_write_the_same_zip_in_the_same_order(
+    halls: dict[str, ServiceHall], regions: dict[str, Region], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("yiwang.channels.posters.BATCH", 1)
+    out = io.BytesIO()
+    assert write_region_zip(regions["city"], out, workers=2) == 3
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert names[0] == "BJ01-滨江区政务服务中心.pdf"
+        assert "西湖区转塘街道便民服务中心" in pages_of(archive.read(names[2]))[0]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--region", required=True, help="GB/T 2260 code, e.g. 330100")
         parser.add_argument("--out", required=True, type=Path, help="the ZIP file to write")
         parser.add_argument("--campaign", default="", help="slug: codes that end with it")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes rendering the pages (default: one per core)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         region = Region.objects.filter(code=options["region"]).first()
@@ -37,7 +44,7 @@ class Command(BaseCommand):
         partial = out.with_name(out.name + ".partial")
         try:
             with partial.open("wb") as stream:
-                count = write_region_zip(region, stream, campaign)
+                count = write_region_zip(region, stream, campaign, options["workers"])
         except (NoHalls, FontMissing, OSError) as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(str(exc)) from exc
