@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -240,3 +241,33 @@ def test_the_campaign_list_links_each_campaigns_figures(
 ) -> None:
     text = signed_in(leader).get("/staff/campaigns/").content.decode()
     assert "/staff/campaigns/say-it/" in text
+
+
+def test_the_supervisor_sets_up_a_campaign_in_the_admin(
+    theme: Theme, supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(supervisor)
+    response = client.post(
+        "/admin/channels/campaign/add/",
+        {
+            "name_zh": "优化营商环境",
+            "name_en": "A better business environment",
+            "slug": "business",
+            "starts_at_0": "2026-12-01",
+            "starts_at_1": "00:00:00",
+            "ends_at_0": "2026-12-31",
+            "ends_at_1": "23:59:59",
+            "intro_zh": "请提出您的建议。",
+            "themes": [theme.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(Campaign.objects.get(slug="business").themes.all()) == [theme]
+
+
+def test_a_campaign_that_ends_before_it_starts_is_refused(
+    regions: dict[str, Region],
+) -> None:
+    now = timezone.now()
+    with pytest.raises(IntegrityError):
+        Campaign.objects.create(slug="x", name_zh="倒着的", starts_at=now, ends_at=now)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.accounts.models import User
-from yiwang.channels.actions import do_revoke_hall_codes, ip_prefix
+from yiwang.channels.actions import REJECTION_ROWS_PER_MINUTE, do_revoke_hall_codes, ip_prefix
 from yiwang.channels.models import Campaign, ReferenceRejection
 from yiwang.channels.references import token_for
 from yiwang.intake.models import Message
@@ -302,3 +302,35 @@ def test_someone_signed_out_is_sent_to_sign_in(halls: dict[str, ServiceHall]) ->
     response = Client().get("/staff/halls/XH01/qr/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_flood_of_bad_codes_from_one_network_is_logged_but_stored_only_up_to_a_cap(
+    halls: dict[str, ServiceHall], caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client()
+    with caplog.at_level(logging.WARNING, logger="yiwang.channels"):
+        for n in range(REJECTION_ROWS_PER_MINUTE + 5):
+            scan(client, f"made-up-{n}")
+    assert ReferenceRejection.objects.count() == REJECTION_ROWS_PER_MINUTE
+    assert caplog.text.count("hall reference refused") == REJECTION_ROWS_PER_MINUTE + 5
+
+
+def test_the_halls_list_takes_the_same_number_of_queries_however_many_halls(
+    halls: dict[str, ServiceHall],
+    regions: dict[str, Any],
+    administrator: User,
+    signed_in: Callable[[User], Client],
+    django_assert_num_queries: Any,
+) -> None:
+    client = signed_in(administrator)
+    client.get("/staff/halls/")
+    # Session, user, permissions (2), count, halls, regions with halls, unread notices.
+    with django_assert_num_queries(8):
+        client.get("/staff/halls/")
+    for n in range(5):
+        ServiceHall.objects.create(
+            code=f"XH1{n}", name_zh=f"西湖区第{n}服务站", region=regions["xihu"], address_zh="路"
+        )
+    with django_assert_num_queries(8):
+        page = client.get("/staff/halls/")
+    assert "西湖区第4服务站" in page.content.decode()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+import time
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,6 +18,7 @@ from yiwang.channels.references import RefusedReference
 from yiwang.orgs.models import ServiceHall
 
 log = logging.getLogger(__name__)
+REJECTION_ROWS_PER_MINUTE = 30
 
 
 def ip_prefix(address: str) -> str:
@@ -33,21 +36,40 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
+def _within_row_budget(network: str) -> bool:
+    """At most ``REJECTION_ROWS_PER_MINUTE`` rows a minute per network.
+
+    Scanning is anonymous: without a cap, a script trying made-up codes would fill the table.
+    Past it, refusals are still logged, just not stored.
+    """
+    key = f"hallref-rejections:{network}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        return cache.incr(key) <= REJECTION_ROWS_PER_MINUTE
+    except ValueError:  # the entry expired between add and incr
+        return True
+
+
 def do_record_rejection(token: str, refused: RefusedReference, client_ip: str) -> None:
     """Keep a row and write a log line for a refused reference (never what the citizen wrote)."""
-    rejection = ReferenceRejection.objects.create(
-        at=timezone.now(),
-        reason=refused.reason,
-        token_hash=token_digest(token),
-        ip_prefix=ip_prefix(client_ip),
-        hall_id=refused.hall_id,
-    )
+    network = ip_prefix(client_ip)
+    digest = token_digest(token)
+    stored = _within_row_budget(network)
+    if stored:
+        ReferenceRejection.objects.create(
+            at=timezone.now(),
+            reason=refused.reason,
+            token_hash=digest,
+            ip_prefix=network,
+            hall_id=refused.hall_id,
+        )
     log.warning(
-        "hall reference refused: reason=%s hall=%s token_sha256=%s network=%s",
-        rejection.reason,
-        rejection.hall_id,
-        rejection.token_hash[:16],
-        rejection.ip_prefix,
+        "hall reference refused: reason=%s hall=%s token_sha256=%s network=%s stored=%s",
+        refused.reason.value,
+        refused.hall_id,
+        digest[:16],
+        network,
+        stored,
     )
 
 
