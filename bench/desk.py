@@ -73,8 +73,15 @@ def log(*parts: object) -> None:
 
 
 def configure(args: argparse.Namespace) -> None:
-    """Production-like settings (DEBUG off), before Django is imported."""
     var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-desk-"))
+    production_like(var_dir, args.database, args.pg_name)
+    if args.database == "sqlite":
+        os.environ["YIWANG_VAR_DIR"] = str(sqlite_dir(args))
+        os.environ["YIWANG_PRIVATE_DIR"] = str(var_dir / "private")
+
+
+def production_like(var_dir: Path, database: str, pg_name: str) -> None:
+    """Production-like settings (DEBUG off), before Django is imported."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="yiwang.settings",
         DEBUG="0",
@@ -89,13 +96,11 @@ def configure(args: argparse.Namespace) -> None:
         LOG_LEVEL="WARNING",
     )
     os.environ.pop("REDIS_URL", None)
-    if args.database == "postgres":
-        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{args.pg_name}"
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{pg_name}"
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["YIWANG_ALLOW_SQLITE_IN_PRODUCTION"] = "1"
-        os.environ["YIWANG_VAR_DIR"] = str(sqlite_dir(args))
-        os.environ["YIWANG_PRIVATE_DIR"] = str(var_dir / "private")
 
 
 def sqlite_dir(args: argparse.Namespace) -> Path:
@@ -730,11 +735,16 @@ def main() -> None:
         **figures,
         "machine": machine(),
     }
+    report(result, args.json)
+
+
+def report(result: dict[str, Any], json_path: Path | None) -> None:
+    """The machine, then the result as the last stdout line (and into ``json_path``)."""
     print(f"machine: {result['machine']}")
     line = json.dumps(result, ensure_ascii=False)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(line + "\n", encoding="utf-8")
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(line + "\n", encoding="utf-8")
     print(line)
 
 

@@ -19,11 +19,9 @@ The machine goes to stdout before the result; the last line on stdout is one JSO
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
-import secrets
 import shutil
 import sys
 import tempfile
@@ -36,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from desk import POSTGRES_SERVER, fresh_postgres_database, log, machine  # noqa: E402
+from desk import fresh_postgres_database, log, machine, production_like, report  # noqa: E402
 
 DISTRICTS = 20
 PLACE_CHARACTERS = (
@@ -50,29 +48,12 @@ SUFFIXES = ("政务服务中心", "街道便民服务中心", "镇便民服务�
 
 
 def configure(args: argparse.Namespace, var_dir: Path) -> None:
-    """Production-like settings (DEBUG off), before Django is imported."""
+    production_like(var_dir, args.database, args.pg_name)
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="yiwang.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        YIWANG_SINGLE_PROCESS="1",
-        YIWANG_VAR_DIR=str(var_dir),
         YIWANG_PRIVATE_DIR=str(var_dir / "private"),
-        YIWANG_PII_KEYS="bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        YIWANG_HASH_KEY="bench-hash-key-0123456789abcdef-0123456789",
-        YIWANG_QUERY_CODE_KEY="bench-query-code-key-0123456789-0123456789",
         YIWANG_HALL_REFERENCE_KEY="bench-hall-reference-key-0123456789-0123",
         YIWANG_SITE_URL="https://yiwang.example.gov.cn",
-        LOG_LEVEL="WARNING",
     )
-    os.environ.pop("REDIS_URL", None)
-    if args.database == "postgres":
-        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{args.pg_name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["YIWANG_ALLOW_SQLITE_IN_PRODUCTION"] = "1"
 
 
 def place_name(rng: random.Random) -> str:
@@ -165,12 +146,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
         "database": args.database,
         "machine": machine(),
     }
-    print(f"machine: {result['machine']}")
-    line = json.dumps(result, ensure_ascii=False)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(line + "\n", encoding="utf-8")
-    print(line)
+    report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from yiwang.adminreadonly import ReadOnlyAdmin
 from yiwang.channels.models import Campaign, ReferenceRejection
 
 
@@ -25,18 +25,9 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
 
 
 @admin.register(ReferenceRejection)
-class ReferenceRejectionAdmin(admin.ModelAdmin[ReferenceRejection]):
+class ReferenceRejectionAdmin(ReadOnlyAdmin[ReferenceRejection]):
     """Read-only: the log of refused hall references."""
 
     list_display = ["at", "reason", "hall_id", "ip_prefix", "token_hash"]
     list_filter = ["reason"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
