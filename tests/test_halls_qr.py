@@ -33,7 +33,7 @@ def post_from(client: Client, page: Any, **fields: str) -> Any:
     """Send the form the page showed, as a phone would: its hidden fields and a message."""
     form = page.context["form"]
     data = {name: form[name].value() or "" for name in ("token", "hall_ref", "campaign", "region")}
-    data.update(title="取号机故障", content=CONTENT, nature="complaint", **fields)
+    data.update({"title": "取号机故障", "content": CONTENT, "nature": "complaint"} | fields)
     return client.post(reverse("intake:submit"), data, REMOTE_ADDR="203.0.113.77")
 
 
@@ -334,3 +334,23 @@ def test_the_halls_list_takes_the_same_number_of_queries_however_many_halls(
     with django_assert_num_queries(8):
         page = client.get("/staff/halls/")
     assert "西湖区第4服务站" in page.content.decode()
+
+
+def test_a_refused_code_is_not_carried_into_the_form_shown_again(
+    halls: dict[str, ServiceHall],
+) -> None:
+    client = Client()
+    page = scan(client, token_for(halls["xihu"]))
+    forged = token_for(halls["xihu"])[:-2] + "zz"
+    again = post_from(client, page, hall_ref=forged, title="")  # a mistake: shown again
+    assert again.status_code == 400
+    assert again.context["form"]["hall_ref"].value() == ""
+    assert ReferenceRejection.objects.count() == 1
+
+
+def test_a_valid_code_survives_a_mistake_in_the_form(halls: dict[str, ServiceHall]) -> None:
+    client = Client()
+    token = token_for(halls["xihu"])
+    again = post_from(client, scan(client, token), title="")
+    assert again.context["form"]["hall_ref"].value() == token
+    assert "西湖区政务服务中心" in again.content.decode()

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
@@ -118,6 +119,7 @@ def hall_qr(request: HttpRequest, code: str) -> HttpResponse:
         "svg": svg.to_string(encoding="unicode"),
         "campaign": campaign,
         "campaigns": Campaign.objects.all(),
+        "campaign_ended": campaign is not None and timezone.now() >= campaign.ends_at,
         "query": f"?campaign={campaign.slug}" if campaign else "",
     }
     return render(request, "channels/staff_hall_qr.html", context)

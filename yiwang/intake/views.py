@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,6 +88,11 @@ def _form_page(
 ) -> HttpResponse:
     if attribution.hall is not None:  # the hall says where: the region is not asked
         form.fields["region"].widget = forms.HiddenInput()
+    if isinstance(form.data, QueryDict) and form.is_bound:
+        data = form.data.copy()  # shown again: carry only what still holds, not a refused code
+        data["hall_ref"] = attribution.hall_token
+        data["campaign"] = attribution.campaign_slug
+        form.data = data
     context = {
         "form": form,
         "attribution": attribution,
