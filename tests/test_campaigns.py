@@ -165,7 +165,13 @@ def test_the_supervisor_sees_the_campaigns_messages_in_five_breakdowns(
     figures = figures_of(signed_in(supervisor))
     today = timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
-    assert figures["day"] == [(yesterday.isoformat(), 1), (today.isoformat(), 3)]
+    before = [(today - dt.timedelta(days=n)).isoformat() for n in (3, 2)]
+    assert figures["day"] == [
+        (before[0], 0),
+        (before[1], 0),
+        (yesterday.isoformat(), 1),
+        (today.isoformat(), 3),
+    ]
     assert figures["theme"] == [("", 3), ("t01", 1)]  # most first
     assert figures["channel"] == [("qr", 2), ("web", 2)]
     assert figures["region"] == [("330106", 3), ("330108", 1)]
@@ -216,6 +222,17 @@ def test_the_figures_download_as_a_workbook_with_a_sheet_per_breakdown(
     assert len(book.worksheets) == 5
     rows = list(book.worksheets[4].iter_rows(values_only=True))
     assert rows[1] == ("XH01", "西湖区政务服务中心", 2)
+
+
+def test_a_campaign_not_started_yet_has_no_days_to_show(
+    campaign: Campaign, supervisor: User, signed_in: Callable[[User], Client]
+) -> None:
+    Campaign.objects.filter(pk=campaign.pk).update(
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        ends_at=timezone.now() + dt.timedelta(days=9),
+    )
+    figures = figures_of(signed_in(supervisor))
+    assert figures == {"day": [], "theme": [], "channel": [], "region": [], "hall": []}
 
 
 def test_an_unknown_campaigns_figures_are_not_found(

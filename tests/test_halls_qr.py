@@ -244,6 +244,7 @@ def test_the_halls_list_links_every_hall_and_each_regions_posters(
     text = signed_in(administrator).get("/staff/halls/").content.decode()
     assert "/staff/halls/BJ01/qr/" in text
     assert "/staff/halls/posters/330106.zip" in text
+    assert "/staff/halls/posters/330000.zip" in text  # the province: every hall below it
 
 
 def test_the_qr_code_downloads_as_a_png_and_the_poster_as_a_pdf(

@@ -6,10 +6,12 @@ on the partial index of messages by campaign. Days are local days (``TIME_ZONE``
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.channels.models import Campaign
@@ -46,17 +48,15 @@ def by_named(messages: QuerySet[Message], prefix: str, english: bool, empty: str
     return out
 
 
-def by_day(messages: QuerySet[Message]) -> list[Row]:
-    days = (
-        messages.annotate(day=TruncDate("submitted_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
-    return [
-        Row(key=row["day"].isoformat(), label=row["day"].isoformat(), count=row["n"])
-        for row in days
-    ]
+def by_day(messages: QuerySet[Message], campaign: Campaign) -> list[Row]:
+    """Every local day of the campaign so far, days without messages included."""
+    rows = messages.annotate(day=TruncDate("submitted_at")).values("day").annotate(n=Count("id"))
+    counts: dict[dt.date, int] = {row["day"]: row["n"] for row in rows}
+    window_end = campaign.ends_at - dt.timedelta(microseconds=1)  # ends_at is not part of it
+    first = min([timezone.localdate(campaign.starts_at), *counts])
+    last = max([min(timezone.localdate(window_end), timezone.localdate()), *counts])
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [Row(key=d.isoformat(), label=d.isoformat(), count=counts.get(d, 0)) for d in days]
 
 
 def by_channel(messages: QuerySet[Message]) -> list[Row]:
@@ -73,7 +73,7 @@ def campaign_figures(campaign: Campaign, language: str) -> list[Breakdown]:
     messages = Message.objects.filter(campaign=campaign).order_by()
     english = language == "en"
     return [
-        Breakdown("day", _("Messages per day"), by_day(messages)),
+        Breakdown("day", _("Messages per day"), by_day(messages, campaign)),
         Breakdown("theme", _("Per theme"), by_named(messages, "theme", english, _("No theme"))),
         Breakdown("channel", _("Per channel"), by_channel(messages)),
         Breakdown("region", _("Per region"), by_named(messages, "region", english, "")),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -95,7 +96,12 @@ def hall_list(request: HttpRequest) -> HttpResponse:
     _user_with(request, HALLS_PERMISSION)
     halls = ServiceHall.objects.select_related("region").order_by("region__code", "code")
     page = Paginator(halls, 100).get_page(request.GET.get("page"))
-    regions = Region.objects.filter(halls__is_active=True).distinct().order_by("code")
+    with_halls = (  # a region whose ZIP is not empty: halls in it or below it
+        Q(halls__is_active=True)
+        | Q(children__halls__is_active=True)
+        | Q(children__children__halls__is_active=True)
+    )
+    regions = Region.objects.filter(with_halls).distinct().order_by("code")
     return render(request, "channels/staff_halls.html", {"page": page, "regions": regions})
 
 
