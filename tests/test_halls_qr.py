@@ -355,3 +355,12 @@ def test_a_valid_code_survives_a_mistake_in_the_form(halls: dict[str, ServiceHal
     again = post_from(client, scan(client, token), title="")
     assert again.context["form"]["hall_ref"].value() == token
     assert "西湖区政务服务中心" in again.content.decode()
+
+
+def test_a_made_up_region_in_the_hidden_field_does_not_stop_a_scanned_message(
+    halls: dict[str, ServiceHall],
+) -> None:
+    client = Client()
+    sent = post_from(client, scan(client, token_for(halls["xihu"])), region="999999")
+    assert sent.status_code == 200
+    assert Message.objects.get().region.code == "330106"

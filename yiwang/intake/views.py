@@ -50,9 +50,8 @@ def _token(value: str) -> str:
     return new_submission_token()
 
 
-def _raw(request: HttpRequest) -> SubmissionInput:
+def _raw(request: HttpRequest, post: QueryDict) -> SubmissionInput:
     """What was posted, as text: the shared rules check it, whatever Django's fields said."""
-    post = request.POST
     uploads = [RawUpload(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
     return SubmissionInput(
         title=post.get("title", ""),
@@ -73,7 +72,8 @@ def _validate(request: HttpRequest, form: SubmitForm) -> CleanSubmission | None:
     """Run the form's checks and the shared rules together, so every mistake shows at once."""
     form_ok = form.is_valid()
     try:
-        clean = validate_submission(_raw(request))
+        assert isinstance(form.data, QueryDict)
+        clean = validate_submission(_raw(request, form.data))
     except InvalidInput as exc:
         for name, errors in exc.errors.items():
             if name not in form.errors:  # one explanation per field is enough
@@ -119,14 +119,16 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         slug = request.GET.get("campaign", "")
         return show_submit_form(request, from_campaign_slug(slug, timezone.now()))
-    form = SubmitForm(request.POST, request.FILES)
     attribution = for_submission(
         request.POST.get("hall_ref", ""),
         request.POST.get("campaign", ""),
         client_ip(request),
         timezone.now(),
     )
-    return _submit_post(request, form, attribution)
+    post: QueryDict = request.POST.copy()
+    if attribution.hall is not None:  # where the hall is, whatever the hidden field says
+        post["region"] = attribution.hall.region.code
+    return _submit_post(request, SubmitForm(post, request.FILES), attribution)
 
 
 def _submit_post(request: HttpRequest, form: SubmitForm, attribution: Attribution) -> HttpResponse:
@@ -148,8 +150,6 @@ def _submit_post(request: HttpRequest, form: SubmitForm, attribution: Attributio
             "mobile", _("Too many messages from this mobile number. Please try again later.")
         )
         return _form_page(request, form, attribution, status=429)
-    if attribution.hall is not None:
-        clean.region = attribution.hall.region
     context = SubmissionContext(
         channel=Channel.QR if attribution.hall else Channel.WEB,
         submission_token=_token(form.cleaned_data["token"]),
