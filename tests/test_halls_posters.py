@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
@@ -10,10 +11,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from yiwang.accounts.models import User
 from yiwang.channels.actions import do_revoke_hall_codes
+from yiwang.channels.models import Campaign
 from yiwang.channels.poster_pdf import file_name
 from yiwang.channels.posters import NoHalls, single_poster_pdf, write_region_zip
 from yiwang.orgs.models import Region, ServiceHall
@@ -156,3 +159,16 @@ def test_worker_processes_write_the_same_zip_in_the_same_order(
         names = archive.namelist()
         assert names[0] == "BJ01-滨江区政务服务中心.pdf"
         assert "西湖区转塘街道便民服务中心" in pages_of(archive.read(names[2]))[0]
+
+
+def test_a_campaign_poster_names_its_campaign(halls: dict[str, ServiceHall]) -> None:
+    now = timezone.now()
+    campaign = Campaign.objects.create(
+        slug="say-it",
+        name_zh="我向总理说句话",
+        starts_at=now,
+        ends_at=now + dt.timedelta(days=30),
+    )
+    (text,) = pages_of(single_poster_pdf(halls["xihu"], campaign))
+    assert "“我向总理说句话”" in text
+    assert "□" not in text

@@ -4,8 +4,8 @@ render batches (see ``posters`` for the Django side: which halls, which codes, t
 The poster is in Chinese (it hangs in a Chinese service hall, whatever the staff's language).
 Fonts are loaded once per batch: the Noto Sans CJK collection (tens of MB, 65,000 glyphs)
 is read and cut down to the characters the batch needs a single time, and every poster then
-embeds that small font, which fpdf2 parses and subsets in milliseconds. The QR code is drawn
-as vector rectangles, sharp at any print size.
+embeds that small font (converted to TrueType outlines, which fpdf2 subsets cheaply). The QR
+code is drawn as vector rectangles, sharp at any print size.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ INSTRUCTIONS = (
     "留言中请勿填写身份证号码；您的联系方式加密保存，不会公开。",
 )
 _ALWAYS = (
-    "".join(INSTRUCTIONS) + HEADING + MISSING + "第版·：（）" + "".join(map(chr, range(32, 127)))
+    "".join(INSTRUCTIONS) + HEADING + MISSING + "第版·：（）“”" + "".join(map(chr, range(32, 127)))
 )
 _UNSAFE = re.compile(r"[^\w\-]+")
 
