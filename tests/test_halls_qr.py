@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from yiwang.accounts.models import User
 from yiwang.channels.actions import REJECTION_ROWS_PER_MINUTE, do_revoke_hall_codes, ip_prefix
-from yiwang.channels.models import Campaign, ReferenceRejection
+from yiwang.channels.models import Campaign, HallCodeRevocation, ReferenceRejection
 from yiwang.channels.references import token_for
 from yiwang.intake.models import Message
 from yiwang.lib import hallref
@@ -364,3 +364,28 @@ def test_a_made_up_region_in_the_hidden_field_does_not_stop_a_scanned_message(
     sent = post_from(client, scan(client, token_for(halls["xihu"])), region="999999")
     assert sent.status_code == 200
     assert Message.objects.get().region.code == "330106"
+
+
+def test_each_revocation_is_recorded_with_who_and_why(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(administrator)
+    client.post("/staff/halls/XH01/revoke", {"reason": "海报被人复制到别处张贴"})
+    client.post("/staff/halls/XH01/revoke")
+    history = HallCodeRevocation.objects.filter(hall=halls["xihu"]).order_by("generation")
+    assert [(r.generation, r.by, r.reason) for r in history] == [
+        (2, administrator, "海报被人复制到别处张贴"),
+        (3, administrator, ""),
+    ]
+    assert "海报被人复制到别处张贴" in client.get("/staff/halls/XH01/qr/").content.decode()
+
+
+def test_an_overlong_reason_revokes_nothing_and_says_why(
+    halls: dict[str, ServiceHall], administrator: User, signed_in: Callable[[User], Client]
+) -> None:
+    old = token_for(halls["xihu"])
+    response = signed_in(administrator).post(
+        "/staff/halls/XH01/revoke", {"reason": "长" * 201}, follow=True
+    )
+    assert token_for(halls["xihu"]) == old
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]

@@ -125,6 +125,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             "jobs.view_jobrun",
             *_model_permissions("channels", ("campaign",)),
             "channels.view_referencerejection",
+            "channels.view_hallcoderevocation",
         ),
         uses_admin=True,
     ),

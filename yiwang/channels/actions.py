@@ -9,16 +9,16 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from yiwang.accounts.models import User
-from yiwang.channels.models import HallCode, ReferenceRejection
+from yiwang.channels.models import HallCode, HallCodeRevocation, ReferenceRejection
 from yiwang.channels.references import RefusedReference
 from yiwang.orgs.models import ServiceHall
 
 log = logging.getLogger(__name__)
 REJECTION_ROWS_PER_MINUTE = 30
+REASON_LIMIT = 200
 
 
 def ip_prefix(address: str) -> str:
@@ -73,19 +73,23 @@ def do_record_rejection(token: str, refused: RefusedReference, client_ip: str) -
     )
 
 
-def do_revoke_hall_codes(user: User, hall: ServiceHall) -> int:
+def do_revoke_hall_codes(user: User, hall: ServiceHall, reason: str = "") -> int:
     """Move the hall to a new generation of codes; every code printed before stops working.
 
-    Returns the new generation. ``get_or_create`` then an ``F()`` increment under the row
-    lock: two people revoking at once get two new generations, never the same one twice.
+    Returns the new generation. The row is locked: two people revoking at once get two new
+    generations one after the other, each recorded, never the same one twice.
     """
     with transaction.atomic():
         HallCode.objects.get_or_create(hall=hall)
         code = HallCode.objects.select_for_update().get(hall=hall)
-        code.generation = F("generation") + 1
-        code.revoked_at = timezone.now()
-        code.revoked_by = user
-        code.save(update_fields=["generation", "revoked_at", "revoked_by"])
-        code.refresh_from_db(fields=["generation"])
+        code.generation += 1
+        code.save(update_fields=["generation"])
+        HallCodeRevocation.objects.create(
+            hall=hall,
+            generation=code.generation,
+            at=timezone.now(),
+            by=user,
+            reason=reason.strip()[:REASON_LIMIT],
+        )
     log.info("hall %s QR codes revoked by %s: now generation %s", hall.code, user, code.generation)
     return code.generation

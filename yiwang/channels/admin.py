@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yiwang.adminreadonly import ReadOnlyAdmin
-from yiwang.channels.models import Campaign, ReferenceRejection
+from yiwang.channels.models import Campaign, HallCodeRevocation, ReferenceRejection
 
 
 @admin.register(Campaign)
@@ -30,4 +30,12 @@ class ReferenceRejectionAdmin(ReadOnlyAdmin[ReferenceRejection]):
 
     list_display = ["at", "reason", "hall_id", "ip_prefix", "token_hash"]
     list_filter = ["reason"]
+    date_hierarchy = "at"
+
+
+@admin.register(HallCodeRevocation)
+class HallCodeRevocationAdmin(ReadOnlyAdmin[HallCodeRevocation]):
+    """Read-only: revocations are made on the hall's QR page."""
+
+    list_display = ["at", "hall", "generation", "by", "reason"]
     date_hierarchy = "at"

@@ -65,15 +65,6 @@ class HallCode(models.Model):
         related_name="qr_code",
     )
     generation = models.PositiveIntegerField(_("generation"), default=FIRST_GENERATION)
-    revoked_at = models.DateTimeField(_("last revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("last revoked by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("service hall QR code")
@@ -81,6 +72,34 @@ class HallCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hall_id} #{self.generation}"
+
+
+class HallCodeRevocation(models.Model):
+    """Who retired a hall's printed codes, when and why. Append-only."""
+
+    hall = models.ForeignKey(
+        "orgs.ServiceHall",
+        verbose_name=_("service hall"),
+        on_delete=models.CASCADE,
+        related_name="qr_revocations",
+    )
+    generation = models.PositiveIntegerField(_("new generation"))
+    at = models.DateTimeField(_("time"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("revocation of a hall's QR codes")
+        verbose_name_plural = _("revocations of halls' QR codes")
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} → #{self.generation}"
 
 
 class RejectionReason(models.TextChoices):

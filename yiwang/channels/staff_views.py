@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from yiwang.accounts.models import User
-from yiwang.channels.actions import do_revoke_hall_codes
+from yiwang.channels.actions import REASON_LIMIT, do_revoke_hall_codes
 from yiwang.channels.figures import campaign_figures, total
 from yiwang.channels.models import Campaign
 from yiwang.channels.posters import NoHalls, poster_for, single_poster_pdf, write_region_zip
@@ -126,6 +126,8 @@ def hall_qr(request: HttpRequest, code: str) -> HttpResponse:
         "campaign": campaign,
         "campaigns": Campaign.objects.all(),
         "campaign_ended": campaign is not None and timezone.now() >= campaign.ends_at,
+        "revocations": hall.qr_revocations.select_related("by")[:10],
+        "reason_limit": REASON_LIMIT,
         "query": f"?campaign={campaign.slug}" if campaign else "",
     }
     return render(request, "channels/staff_hall_qr.html", context)
@@ -157,7 +159,15 @@ def hall_poster_pdf(request: HttpRequest, code: str) -> HttpResponse:
 def hall_revoke(request: HttpRequest, code: str) -> HttpResponse:
     user = _user_with(request, HALLS_PERMISSION)
     hall = get_object_or_404(ServiceHall, code=code)
-    generation = do_revoke_hall_codes(user, hall)
+    reason = request.POST.get("reason", "").strip()
+    if len(reason) > REASON_LIMIT:
+        messages.error(
+            request,
+            _("The reason is too long: at most %(limit)d characters. Nothing was revoked.")
+            % {"limit": REASON_LIMIT},
+        )
+        return redirect("channels_staff:hall_qr", code=hall.code)
+    generation = do_revoke_hall_codes(user, hall, reason)
     messages.success(
         request,
         _("The old QR codes of %(hall)s no longer work. Print the new poster (version %(n)d).")
