@@ -72,10 +72,16 @@ def log(*parts: object) -> None:
 # --- Environment and database ---------------------------------------------------------------
 
 
-def production_like_environment(name: str) -> Path:
-    """Production-like settings (DEBUG off, fixed bench keys), before Django is imported;
-    returns the run's own var folder."""
-    var_dir = Path(tempfile.mkdtemp(prefix=f"yiwang-bench-{name}-"))
+def configure(args: argparse.Namespace) -> None:
+    var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-desk-"))
+    production_like(var_dir, args.database, args.pg_name)
+    if args.database == "sqlite":
+        os.environ["YIWANG_VAR_DIR"] = str(sqlite_dir(args))
+        os.environ["YIWANG_PRIVATE_DIR"] = str(var_dir / "private")
+
+
+def production_like(var_dir: Path, database: str, pg_name: str) -> None:
+    """Production-like settings (DEBUG off), before Django is imported."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="yiwang.settings",
         DEBUG="0",
@@ -90,18 +96,11 @@ def production_like_environment(name: str) -> Path:
         LOG_LEVEL="WARNING",
     )
     os.environ.pop("REDIS_URL", None)
-    return var_dir
-
-
-def configure(args: argparse.Namespace) -> None:
-    var_dir = production_like_environment("desk")
-    if args.database == "postgres":
-        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{args.pg_name}"
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/{pg_name}"
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["YIWANG_ALLOW_SQLITE_IN_PRODUCTION"] = "1"
-        os.environ["YIWANG_VAR_DIR"] = str(sqlite_dir(args))
-        os.environ["YIWANG_PRIVATE_DIR"] = str(var_dir / "private")
 
 
 def sqlite_dir(args: argparse.Namespace) -> Path:
@@ -742,11 +741,16 @@ def main() -> None:
         **figures,
         "machine": machine(),
     }
+    report(result, args.json)
+
+
+def report(result: dict[str, Any], json_path: Path | None) -> None:
+    """The machine, then the result as the last stdout line (and into ``json_path``)."""
     print(f"machine: {result['machine']}")
     line = json.dumps(result, ensure_ascii=False)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(line + "\n", encoding="utf-8")
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(line + "\n", encoding="utf-8")
     print(line)
 
 

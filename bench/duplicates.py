@@ -43,11 +43,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from desk import (  # noqa: E402
-    POSTGRES_SERVER,
     fresh_postgres_database,
     log,
     percentile,
-    production_like_environment,
+    production_like,
 )
 
 DATA = ROOT.parent / "shared" / "data" / "tipdm2020"
@@ -58,20 +57,20 @@ Text = tuple[str, str, str]  # title, text, label ("" where the file has none)
 
 
 def configure(args: argparse.Namespace) -> None:
-    var_dir = production_like_environment("dupes")
+    import tempfile
+
+    var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-dupes-"))
+    production_like(var_dir, args.database, "bench_dupes")
     if args.database == "postgres":
-        os.environ["DATABASE_URL"] = f"{POSTGRES_SERVER}/bench_dupes"
         fresh_postgres_database("bench_dupes", args.keep)
-    else:
-        folder = ROOT / "var" / "bench" / f"dupes-{args.stored}"
-        folder.mkdir(parents=True, exist_ok=True)
-        if not args.keep:
-            for suffix in ("", "-wal", "-shm"):
-                (folder / f"yiwang.sqlite3{suffix}").unlink(missing_ok=True)
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["YIWANG_ALLOW_SQLITE_IN_PRODUCTION"] = "1"
-        os.environ["YIWANG_VAR_DIR"] = str(folder)
-        os.environ["YIWANG_PRIVATE_DIR"] = str(var_dir / "private")
+        return
+    folder = ROOT / "var" / "bench" / f"dupes-{args.stored}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not args.keep:
+        for suffix in ("", "-wal", "-shm"):
+            (folder / f"yiwang.sqlite3{suffix}").unlink(missing_ok=True)
+    os.environ["YIWANG_VAR_DIR"] = str(folder)
+    os.environ["YIWANG_PRIVATE_DIR"] = str(var_dir / "private")
 
 
 # --- Real messages, pools and variants ------------------------------------------------------

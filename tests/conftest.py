@@ -23,7 +23,7 @@ from yiwang.intake.models import Channel, Message
 from yiwang.intake.validation import SubmissionInput, validate_submission
 from yiwang.lib.codes import new_submission_token
 from yiwang.orgs import lookups
-from yiwang.orgs.models import Department, Region
+from yiwang.orgs.models import Department, Region, ServiceHall
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
 from .open311client import Open311Client
@@ -230,3 +230,29 @@ def open311(client: Client, fixmystreet: tuple[ApiClient, str]) -> Open311Client
 def public(client: Client) -> Open311Client:
     """Anyone, without a key: discovery and the service list are public."""
     return Open311Client(client)
+
+
+@pytest.fixture
+def halls(regions: dict[str, Region]) -> dict[str, ServiceHall]:
+    """Two service halls of the city's West Lake district and one of Binjiang."""
+
+    def hall(code: str, name: str, region: str) -> ServiceHall:
+        return ServiceHall.objects.create(
+            code=code, name_zh=name, region=regions[region], address_zh=f"{name}一楼"
+        )
+
+    return {
+        "xihu": hall("XH01", "西湖区政务服务中心", "xihu"),
+        "xihu_town": hall("XH02", "西湖区转塘街道便民服务中心", "xihu"),
+        "binjiang": hall("BJ01", "滨江区政务服务中心", "binjiang"),
+    }
+
+
+@pytest.fixture
+def administrator(departments: dict[str, Department]) -> User:
+    return _staff("administrator", ["administrator"], departments["office"])
+
+
+@pytest.fixture
+def leader(departments: dict[str, Department]) -> User:
+    return _staff("leader", ["leader"], departments["office"])

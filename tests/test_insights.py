@@ -16,7 +16,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from yiwang.accounts.actions import do_create_staff, do_sync_roles
 from yiwang.accounts.models import User
 from yiwang.insights.actions import do_compute_topics, do_record_support
 from yiwang.insights.models import Topic, TopicMember
@@ -79,12 +78,6 @@ def test_growth_and_public_support_rank_a_smaller_topic_higher() -> None:
 def test_too_few_or_empty_messages_make_no_topic() -> None:
     assert find_topics([], DAY) == []
     assert find_topics([Doc(1, "", "", DAY), Doc(2, "", "", DAY), Doc(3, "", "", DAY)], DAY) == []
-
-
-@pytest.fixture
-def leader(db: None) -> User:
-    do_sync_roles()
-    return do_create_staff("leader", "a-long-password-2026", roles=["leader"], department_id=None)
 
 
 @pytest.fixture

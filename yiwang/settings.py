@@ -232,7 +232,12 @@ else:
     YIWANG_PII_KEYS = env_str("YIWANG_PII_KEYS")
     YIWANG_HASH_KEY = env_str("YIWANG_HASH_KEY")
 YIWANG_QUERY_CODE_KEY = env_str("YIWANG_QUERY_CODE_KEY", "") or _derived_dev_key("query-code")
-for _name in ("YIWANG_HASH_KEY", "YIWANG_QUERY_CODE_KEY"):
+# Signs the service halls' QR codes (yiwang/channels/references.py, decision 0021). Its own key,
+# so that rotating SECRET_KEY does not void every poster on the walls; changing this one does.
+YIWANG_HALL_REFERENCE_KEY = env_str("YIWANG_HALL_REFERENCE_KEY", "") or _derived_dev_key(
+    "hall-reference"
+)
+for _name in ("YIWANG_HASH_KEY", "YIWANG_QUERY_CODE_KEY", "YIWANG_HALL_REFERENCE_KEY"):
     if len(globals()[_name]) < 32:
         raise ImproperlyConfigured(f"{_name} must be at least 32 characters.")
 try:
@@ -314,5 +319,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # fontTools logs every glyph list it subsets at INFO: pages of text and slow posters.
+        "fontTools": {"level": "WARNING"},
+    },
 }

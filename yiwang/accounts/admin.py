@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from yiwang.accounts.apikeys import do_revoke_api_client
 from yiwang.accounts.models import ApiClient, PersonalDataAccess, User
+from yiwang.adminreadonly import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -56,15 +57,6 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin[PersonalDataAccess]):
+class PersonalDataAccessAdmin(ReadOnlyAdmin[PersonalDataAccess]):
     list_display = ["at", "user", "message", "fields", "reason", "ip_address"]
     list_filter = ["user"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

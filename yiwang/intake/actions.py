@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from yiwang.accounts.models import ApiClient
+from yiwang.channels.models import Campaign
 from yiwang.dedupe.actions import do_fingerprint
 from yiwang.intake.models import (
     Attachment,
@@ -31,6 +32,7 @@ from yiwang.intake.validation import CleanSubmission
 from yiwang.lib import clearance
 from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
+from yiwang.orgs.models import ServiceHall
 from yiwang.queue import enqueue_with_transaction
 from yiwang.search.actions import do_index
 from yiwang.search.kinds import MESSAGE
@@ -50,6 +52,9 @@ class SubmissionContext:
     submitted_at: dt.datetime | None = None
     # Importers run the follow-up work of a whole batch at the end (``follow_up_batch``).
     suggest_later: bool = False
+    # Where it was written: a service hall (its QR code) and a campaign, already checked.
+    hall: ServiceHall | None = None
+    campaign: Campaign | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,8 @@ def _insert(
         channel=context.channel,
         source=context.source[:128],
         api_client=context.api_client,
+        hall=context.hall,
+        campaign=context.campaign,
         language=clean.language,
         contact_name=clean.contact_name,
         mobile_encrypted=seal("mobile", clean.mobile),

@@ -83,6 +83,10 @@ class SubmitForm(forms.Form):
     )
     # Optional: a page without it (an old copy, a hand-made form) still sends, under a new token.
     token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Set when the citizen came by a service hall's QR code or a campaign's page; checked
+    # again on sending (yiwang/channels/attribution.py), never trusted as they come.
+    hall_ref = forms.CharField(widget=forms.HiddenInput, required=False)
+    campaign = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yiwang.channels.attribution import Attribution, for_submission, from_campaign_slug
 from yiwang.intake import queries, tracking
 from yiwang.intake.actions import SubmissionContext, do_submit_message
 from yiwang.intake.forms import SubmitForm, TrackForm
@@ -48,9 +50,8 @@ def _token(value: str) -> str:
     return new_submission_token()
 
 
-def _raw(request: HttpRequest) -> SubmissionInput:
+def _raw(request: HttpRequest, post: QueryDict) -> SubmissionInput:
     """What was posted, as text: the shared rules check it, whatever Django's fields said."""
-    post = request.POST
     uploads = [RawUpload(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
     return SubmissionInput(
         title=post.get("title", ""),
@@ -71,7 +72,8 @@ def _validate(request: HttpRequest, form: SubmitForm) -> CleanSubmission | None:
     """Run the form's checks and the shared rules together, so every mistake shows at once."""
     form_ok = form.is_valid()
     try:
-        clean = validate_submission(_raw(request))
+        assert isinstance(form.data, QueryDict)
+        clean = validate_submission(_raw(request, form.data))
     except InvalidInput as exc:
         for name, errors in exc.errors.items():
             if name not in form.errors:  # one explanation per field is enough
@@ -81,38 +83,79 @@ def _validate(request: HttpRequest, form: SubmitForm) -> CleanSubmission | None:
     return clean if form_ok else None
 
 
-def _form_page(request: HttpRequest, form: SubmitForm, status: int = 200) -> HttpResponse:
-    return render(request, "intake/submit.html", {"form": form}, status=status)
+def _form_page(
+    request: HttpRequest, form: SubmitForm, attribution: Attribution, status: int = 200
+) -> HttpResponse:
+    if attribution.hall is not None:  # the hall says where: the region is not asked
+        form.fields["region"].widget = forms.HiddenInput()
+    if isinstance(form.data, QueryDict) and form.is_bound:
+        data = form.data.copy()  # shown again: carry only what still holds, not a refused code
+        data["hall_ref"] = attribution.hall_token
+        data["campaign"] = attribution.campaign_slug
+        form.data = data
+    context = {
+        "form": form,
+        "attribution": attribution,
+        "attribution_names": attribution.names(request.LANGUAGE_CODE),
+    }
+    return render(request, "intake/submit.html", context, status=status)
+
+
+def show_submit_form(request: HttpRequest, attribution: Attribution) -> HttpResponse:
+    """The empty form, with what a hall's QR code or a campaign's page filled in."""
+    initial = {
+        "token": new_submission_token(),
+        "theme": request.GET.get("theme", ""),
+        "hall_ref": attribution.hall_token,
+        "campaign": attribution.campaign_slug,
+    }
+    if attribution.hall is not None:
+        initial["region"] = attribution.hall.region.code
+    return _form_page(request, SubmitForm(initial=initial), attribution)
 
 
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        initial = {"token": new_submission_token(), "theme": request.GET.get("theme", "")}
-        return _form_page(request, SubmitForm(initial=initial))
-    form = SubmitForm(request.POST, request.FILES)
+        slug = request.GET.get("campaign", "")
+        return show_submit_form(request, from_campaign_slug(slug, timezone.now()))
+    attribution = for_submission(
+        request.POST.get("hall_ref", ""),
+        request.POST.get("campaign", ""),
+        client_ip(request),
+        timezone.now(),
+    )
+    post: QueryDict = request.POST.copy()
+    if attribution.hall is not None:  # where the hall is, whatever the hidden field says
+        post["region"] = attribution.hall.region.code
+    return _submit_post(request, SubmitForm(post, request.FILES), attribution)
+
+
+def _submit_post(request: HttpRequest, form: SubmitForm, attribution: Attribution) -> HttpResponse:
     if request.POST.get("website"):
         form.add_error(None, _("Your message could not be accepted. Please try again."))
-        return _form_page(request, form, status=400)
+        return _form_page(request, form, attribution, status=400)
     try:
         check_submit_rate_by_ip(request)
     except RateLimited:
         form.add_error(None, _("Too many messages from this network. Please try again later."))
-        return _form_page(request, form, status=429)
+        return _form_page(request, form, attribution, status=429)
     clean = _validate(request, form)
     if clean is None:
-        return _form_page(request, form, status=400)
+        return _form_page(request, form, attribution, status=400)
     try:
         check_submit_rate_by_mobile(request, lookup_hash("mobile", clean.mobile))
     except RateLimited:
         form.add_error(
             "mobile", _("Too many messages from this mobile number. Please try again later.")
         )
-        return _form_page(request, form, status=429)
+        return _form_page(request, form, attribution, status=429)
     context = SubmissionContext(
-        channel=Channel.WEB,
+        channel=Channel.QR if attribution.hall else Channel.WEB,
         submission_token=_token(form.cleaned_data["token"]),
         client_ip=client_ip(request),
+        hall=attribution.hall,
+        campaign=attribution.campaign,
     )
     result = do_submit_message(clean, context)
     code = format_query_code(result.query_code) if result.query_code else None

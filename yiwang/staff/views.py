@@ -108,7 +108,9 @@ def message_export(request: HttpRequest) -> StreamingHttpResponse:
 
 def _message(request: HttpRequest, tracking_number: str) -> Message:
     message = get_object_or_404(
-        Message.objects.select_related("region", "lead_department", "theme", "category"),
+        Message.objects.select_related(
+            "region", "lead_department", "theme", "category", "hall", "campaign"
+        ),
         tracking_number=tracking_number,
     )
     check_can_view(_user(request), message)
