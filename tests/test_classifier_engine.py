@@ -217,6 +217,13 @@ def test_explain_gives_words_that_are_in_the_text(model: TextClassifier) -> None
     assert all(word in normalize(text) for word in words)
 
 
+def test_explanations_leave_out_function_words_and_punctuation(model: TextClassifier) -> None:
+    words = model.explain("", "我们的小区电梯坏了,物业费却照收!", HOUSING, n=8)
+    assert words
+    assert not set(words) & {"的", "我们", "了"}
+    assert all(word.strip(",!") == word for word in words)
+
+
 def test_suggestions_carry_their_words_when_asked(model: TextClassifier) -> None:
     [prediction] = model.predict([("停车位", "出租车乱停，停车位不够")], top=1, explain=3)
     best = prediction.suggestions[0]

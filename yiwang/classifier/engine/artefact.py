@@ -190,7 +190,7 @@ def _fitted(zf: zipfile.ZipFile) -> Fitted:
         raise ModelFileError("the manifest's softmax scale is not a positive number")
     return Fitted(
         labels=labels,
-        vectorizer=Vectorizer(blocks, _words(zf), config.text_chars),
+        vectorizer=Vectorizer(blocks, _words(zf), config.text_chars, config.title_in_text),
         linear=Linear(coef, intercept),
         scale=scale,
         config=config,

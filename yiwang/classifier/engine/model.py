@@ -45,6 +45,7 @@ class Config:
     word_weight: float = 1.0
     min_df: int = 2  # a feature must occur in this many training examples
     text_chars: int = 1000  # features read the text up to here (see the README)
+    title_in_text: bool = True  # the text blocks read the title too (before the text)
     c: float = 1.0  # the SVM's C
     nb_alpha: float = 1.0  # smoothing of the NB log-count ratios
     calibration_folds: int = 3  # 0: no calibration (softmax scale DEFAULT_SCALE), no metrics
@@ -131,7 +132,9 @@ class TextClassifier:
         titles, texts, labels = _usable(examples)
         known = tuple(sorted(set(labels)))
         codes = np.array([known.index(label) for label in labels])
-        vectorizer, matrix = Vectorizer.fit(config.blocks(), titles, texts, config.text_chars)
+        vectorizer, matrix = Vectorizer.fit(
+            config.blocks(), titles, texts, config.text_chars, config.title_in_text
+        )
         if vectorizer.width == 0:
             raise TrainingError("the examples share no words or characters to learn from")
         linear, scale, metrics = _fit_and_calibrate(matrix, codes, len(known), config)

@@ -16,6 +16,10 @@ FIELDS = ("title", "text")
 KINDS = ("char", "word")
 _READABLE = re.compile(r"[^\W\d_]")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+# Function words that carry weight in a linear model but explain nothing to a clerk.
+STOPWORDS = frozenset(
+    "的了是在我你他她它们和与及或也就都而着被把让对这那有不很还又吗呢吧啊请您"
+) | {"我们", "你们", "他们", "一个", "没有", "请问"}
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,15 @@ class Vectorizer:
     """Fitted feature blocks plus the word list they share."""
 
     def __init__(
-        self, blocks: Sequence[Block], vocabulary: dict[str, int], text_chars: int
+        self,
+        blocks: Sequence[Block],
+        vocabulary: dict[str, int],
+        text_chars: int,
+        title_in_text: bool = False,
     ) -> None:
         self.blocks = tuple(blocks)
         self.text_chars = text_chars
+        self.title_in_text = title_in_text
         self.vocabulary = vocabulary
         self._lookup = f.with_separator(vocabulary)
         self.offsets = np.cumsum([0] + [len(block.keys) for block in self.blocks])
@@ -70,9 +79,10 @@ class Vectorizer:
         titles: Sequence[str],
         texts: Sequence[str],
         text_chars: int,
+        title_in_text: bool = False,
     ) -> tuple[Vectorizer, sp.csr_matrix]:
         """Fit on normalised texts and return the vectoriser with the training matrix."""
-        texts = [text[:text_chars] for text in texts]
+        texts = _texts(titles, texts, text_chars, title_in_text)
         tokens = f.words(titles, texts)
         vocabulary: dict[str, int] = {}
         for token in tokens:
@@ -84,11 +94,11 @@ class Vectorizer:
         for spec, occurrences in zip(specs, found, strict=True):
             keys, idf = f.fit_vocabulary(occurrences, rows, spec.min_df)
             blocks.append(Block(spec, keys, idf))
-        fitted = cls(blocks, _used_words(blocks, vocabulary), text_chars)
+        fitted = cls(blocks, _used_words(blocks, vocabulary), text_chars, title_in_text)
         return fitted, fitted._matrix(found, rows)
 
     def transform(self, titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
-        texts = [text[: self.text_chars] for text in texts]
+        texts = _texts(titles, texts, self.text_chars, self.title_in_text)
         tokens = f.words(titles, texts)
         specs = [block.spec for block in self.blocks]
         found = _occurrences(specs, titles, texts, tokens, self._lookup, exact=False)
@@ -129,9 +139,18 @@ def trimmed(token: str) -> str:
     return _EDGES.sub("", token)
 
 
+def _texts(
+    titles: Sequence[str], texts: Sequence[str], chars: int, title_in_text: bool
+) -> list[str]:
+    """What the text blocks read: the text's first ``chars`` characters, after the title."""
+    if title_in_text:
+        return [f"{title} {text[:chars]}" for title, text in zip(titles, texts, strict=True)]
+    return [text[:chars] for text in texts]
+
+
 def readable(token: str) -> bool:
-    """True when a token holds at least one letter (not only punctuation, digits, spaces)."""
-    return bool(_READABLE.search(token))
+    """True when a token holds a letter (not only punctuation or digits) and is no function word."""
+    return bool(_READABLE.search(token)) and token not in STOPWORDS
 
 
 def _occurrences(
