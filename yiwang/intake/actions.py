@@ -47,6 +47,12 @@ class SubmissionContext:
     client_ip: str = ""
     api_client: ApiClient | None = None
     submitted_at: dt.datetime | None = None
+    # Importers suggest for the whole batch at the end (classifier.tasks.suggest_many).
+    suggest_later: bool = False
+    # The message's id in the system it comes from (imports, gateways): with ``source``, unique.
+    external_id: str = ""
+    # Imported history is not news to the citizen: no receipt for it.
+    send_receipt: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,13 @@ def clearance_day(at: dt.datetime) -> dt.date:
     return clearance.clearance_day(timezone.localtime(at), settings.YIWANG_CLEARANCE_CUTOFF)
 
 
-def message_fingerprint(clean: CleanSubmission, client_ip: str) -> str:
-    """Same words from the same person: the same fingerprint (contact, else address)."""
-    who = clean.mobile or clean.email or f"ip:{client_ip}"
+def message_fingerprint(clean: CleanSubmission, client_ip: str, external: str = "") -> str:
+    """Same words from the same person: the same fingerprint (contact, else address).
+
+    Without a contact, an external id (an imported work order) stands for the person: two
+    work orders with the same words are two calls, not one message sent twice.
+    """
+    who = clean.mobile or clean.email or (f"ext:{external}" if external else f"ip:{client_ip}")
     text = "\x00".join(
         (normalize_for_fingerprint(clean.title), normalize_for_fingerprint(clean.content), who)
     )
@@ -116,7 +126,8 @@ def do_submit_message(clean: CleanSubmission, context: SubmissionContext) -> Sub
     """
     now = context.submitted_at or timezone.now()
     token_hash = lookup_hash("submission-token", context.submission_token)
-    fingerprint = message_fingerprint(clean, context.client_ip)
+    external = f"{context.source}\x00{context.external_id}" if context.external_id else ""
+    fingerprint = message_fingerprint(clean, context.client_ip, external)
     code = derive_query_code(_query_key(), context.submission_token)
     keys = _Keys(now, code, token_hash, fingerprint)
     try:
@@ -160,6 +171,7 @@ def _insert(
         theme=clean.theme,
         channel=context.channel,
         source=context.source[:128],
+        external_id=context.external_id[:64],
         api_client=context.api_client,
         language=clean.language,
         contact_name=clean.contact_name,
@@ -178,7 +190,8 @@ def _insert(
     do_index(MESSAGE, message.pk, message.title, message.content)  # same transaction
     from yiwang.intake.tasks import process_new_message
 
-    enqueue_with_transaction(process_new_message, message.pk)
+    if context.send_receipt:
+        enqueue_with_transaction(process_new_message, message.pk)
     return message
 
 
