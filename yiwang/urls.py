@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("staff/notices/", include("yiwang.notify.urls")),
     path("staff/classifier/", include("yiwang.classifier.urls")),
     path("staff/documents/", include("yiwang.documents.urls")),
+    path("staff/imports/", include("yiwang.channels.urls")),
     path("staff/", include("yiwang.staff.urls")),
     path("", include("yiwang.intake.urls")),
     prefix_default_language=False,
