@@ -9,10 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from yiwang.intake.models import Message
 from yiwang.notify.actions import queue_to_citizen
+
+GATEWAY_REPLY_CHARS = 500
 
 
 def tell_citizen_of_answer(message: Message) -> int:
@@ -27,6 +30,11 @@ def tell_citizen_of_answer(message: Message) -> int:
             "Your message %(number)s has been answered. Read the answer at %(link)s with your "
             "tracking number and query code."
         ) % {"number": number, "link": link}
+        # A gateway (WeChat, SMS service) is a conversation: the answer itself goes back.
+        gateway_text = _("Answer to your message %(number)s: %(reply)s") % {
+            "number": number,
+            "reply": Truncator(message.reply_text).chars(GATEWAY_REPLY_CHARS),
+        }
     # One per published answer: a new answer after re-handling is told again.
     key = f"answer:{message.pk}:{message.reply_approved_at.isoformat()}"
-    return queue_to_citizen(message, key, subject, body, sms)
+    return queue_to_citizen(message, key, subject, body, sms, gateway_text)

@@ -128,3 +128,57 @@ class ImportRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING}
+
+
+class Gateway(models.Model):
+    """A messaging gateway (an SMS operator, a WeChat service account) that posts messages.
+
+    Its shared secret signs every request (HMAC-SHA256) and must be readable to check them, so
+    it is stored encrypted with the site's key ring, like personal data (decision 0023).
+    """
+
+    name = models.SlugField(_("name in addresses"), max_length=64, unique=True)
+    label = models.CharField(_("name"), max_length=200, blank=True)
+    key_id = models.CharField(_("key id"), max_length=32, unique=True)
+    secret_encrypted = models.TextField()
+    is_active = models.BooleanField(_("active"), default=True)
+    default_region = models.CharField(_("default region code"), max_length=12)
+    default_nature = models.CharField(_("default nature"), max_length=16, default="other")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("messaging gateway")
+        verbose_name_plural = _("messaging gateways")
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+class GatewayEvent(models.Model):
+    """One accepted delivery of a gateway: its event id once (replays are refused) and the
+    sender's address, encrypted, for the reply."""
+
+    gateway = models.ForeignKey(
+        Gateway, verbose_name=_("gateway"), on_delete=models.PROTECT, related_name="events"
+    )
+    event_id = models.CharField(_("event id"), max_length=64)
+    message = models.OneToOneField(
+        "intake.Message",
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        related_name="gateway_event",
+    )
+    sender_encrypted = models.TextField()
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("gateway event")
+        verbose_name_plural = _("gateway events")
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway_id}:{self.event_id}"
