@@ -98,7 +98,9 @@ def prepare() -> None:
     do_save_source("12345热线", guess_mapping(HEADER), date_format="%Y/%m/%d %H:%M")
 
 
-def run(path: Path, rows: int, valid_rows: bool) -> tuple[float, list[dict[str, object]]]:
+def run(
+    path: Path, rows: int, valid_rows: bool, dry_run: bool
+) -> tuple[float, list[dict[str, object]]]:
     from yiwang.channels.imports.actions import do_create_run, do_prepare_run
     from yiwang.channels.imports.runner import do_run_import
     from yiwang.channels.models import ImportMode, ImportRun, ImportSource
@@ -106,7 +108,7 @@ def run(path: Path, rows: int, valid_rows: bool) -> tuple[float, list[dict[str, 
     source = ImportSource.objects.get()
     import_run = do_create_run(source, str(path), path.name, None)
     mode = ImportMode.VALID_ROWS if valid_rows else ImportMode.ALL_OR_NOTHING
-    do_prepare_run(import_run, mode=mode, dry_run=False)
+    do_prepare_run(import_run, mode=mode, dry_run=dry_run)
     samples: list[dict[str, object]] = []
     step = max(rows // 10, 1_000)
     started = time.perf_counter()
@@ -120,7 +122,7 @@ def run(path: Path, rows: int, valid_rows: bool) -> tuple[float, list[dict[str, 
 
     finished = do_run_import(import_run.pk, on_progress=progress)
     seconds = time.perf_counter() - started
-    if finished.created_count != rows:
+    if (finished.valid_count if dry_run else finished.created_count) != rows:
         raise SystemExit(f"created {finished.created_count} of {rows}: {finished.errors[:3]}")
     return seconds, samples
 
@@ -130,6 +132,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="sqlite")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--valid-rows", action="store_true", help="one pass instead of two")
+    parser.add_argument("--dry-run", action="store_true", help="the checking pass only")
     parser.add_argument("--pg-name", default="bench_imports", help="PostgreSQL database (bench_*)")
     parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args()
@@ -146,7 +149,7 @@ def main() -> None:
     prepare()
     print(machine())
     before = peak_mb()
-    seconds, samples = run(path, args.rows, args.valid_rows)
+    seconds, samples = run(path, args.rows, args.valid_rows, args.dry_run)
     result = {
         "rows": args.rows,
         "seconds": round(seconds, 1),
@@ -154,7 +157,11 @@ def main() -> None:
         "peak_mb": peak_mb(),
         "peak_mb_before_import": before,
         "file_mb": round(path.stat().st_size / 1024**2, 1),
-        "mode": "valid_rows" if args.valid_rows else "all_or_nothing",
+        "mode": "dry_run"
+        if args.dry_run
+        else "valid_rows"
+        if args.valid_rows
+        else "all_or_nothing",
         "samples": samples,
         "database": args.database,
     }

@@ -192,11 +192,10 @@ def _write_row(
 
 
 def _set_status(run: ImportRun, status: str, on_progress: Progress) -> None:
-    run.status = status
-    run.progress = 0.0
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=status, progress=0.0, started_at=run.started_at
-    )
+    """A new pass starts from nothing: its counts and progress are zero (also on a resume)."""
+    run.status, run.progress = status, 0.0
+    _copy(run, _Tally())
+    run.save(update_fields=[*_COUNTS, "errors", "status", "progress", "started_at"])
     on_progress(run)
 
 
