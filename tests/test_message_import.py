@@ -61,14 +61,21 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Pat
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[Any]], sheet: str = "工单") -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[list[Any]],
+    sheet: str = "工单",
+    header: list[str] = HEADER,
+    merged: str = "",
+) -> Path:
     book = Workbook()
     worksheet = book.active
     assert worksheet is not None
     worksheet.title = sheet
-    worksheet.append(HEADER)
-    for row in rows:
+    for row in (header, *rows):
         worksheet.append(row)
+    if merged:
+        worksheet.merge_cells(merged)
     book.save(path)
     return path
 
@@ -218,14 +225,7 @@ def test_dates_typed_as_text_or_left_as_excel_serial_numbers_are_read(
 def test_an_xlsx_with_merged_cells_is_rejected_naming_the_cells(
     tmp_path: Path, run_import: Callable[..., ImportRun]
 ) -> None:
-    path = tmp_path / "merged.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in (HEADER, work_order(1), work_order(2)):
-        sheet.append(row)
-    sheet.merge_cells("D2:D3")
-    book.save(path)
+    path = write_xlsx(tmp_path / "m.xlsx", [work_order(1), work_order(2)], merged="D2:D3")
     run = run_import(path)
     assert run.status == ImportStatus.REJECTED
     assert errors_of(run) == [(2, "D")]
@@ -244,13 +244,7 @@ def test_a_source_that_names_a_missing_sheet_gets_the_sheets_the_workbook_has(
 def test_the_wrong_sheet_shows_up_as_missing_columns_on_row_one(
     tmp_path: Path, run_import: Callable[..., ImportRun]
 ) -> None:
-    path = tmp_path / "other.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["月份", "件数"])
-    sheet.append(["2024-03", 120])
-    book.save(path)
+    path = write_xlsx(tmp_path / "other.xlsx", [["2024-03", 120]], "统计", header=["月份", "件数"])
     run = run_import(path)
     assert run.status == ImportStatus.REJECTED
     assert {row for row, _column in errors_of(run)} == {1}
@@ -341,3 +335,20 @@ def test_imported_history_sends_no_receipt_to_the_citizen(
     run_import(write_csv(tmp_path / "a.csv", [work_order(1, 手机号="a@example.cn")]))
     assert Message.objects.count() == 1
     assert mailoutbox == []
+
+
+def test_imported_messages_take_their_own_days_tracking_numbers_in_sequence(
+    tmp_path: Path, run_import: Callable[..., ImportRun]
+) -> None:
+    rows = [
+        work_order(1, 来电时间="2024-03-05 09:00"),
+        work_order(2, 来电时间="2024-03-06 09:00"),
+        work_order(3, 来电时间="2024-03-05 10:00"),
+    ]
+    run_import(write_csv(tmp_path / "a.csv", rows))
+    numbers = dict(Message.objects.values_list("external_id", "tracking_number"))
+    assert numbers == {
+        "GD2024000001": "YW20240305000001",
+        "GD2024000002": "YW20240306000001",
+        "GD2024000003": "YW20240305000002",
+    }

@@ -13,7 +13,9 @@ again (or resuming a run after a crash) creates nothing twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from yiwang.channels.imports.mapping import ImportRow, RowReader
 from yiwang.channels.models import ImportMode, ImportRun, ImportStatus
 from yiwang.intake.actions import SubmissionContext, do_submit_message
 from yiwang.intake.models import Channel, Message
+from yiwang.intake.numbers import reserved_for
 from yiwang.lib.codes import new_submission_token
 from yiwang.lib.streamtables import StreamedTable, TableError, TableRow, open_table
 from yiwang.lib.tables import RowError
@@ -150,18 +153,27 @@ def _write_batch(
     run: ImportRun, batch: list[TableRow], reader: RowReader, already: set[str], tally: _Tally
 ) -> None:
     new_ids: list[int] = []
-    with transaction.atomic():
-        for row in batch:
-            tally.rows_read += 1
-            result = reader.read(row)
-            if isinstance(result, list):
-                tally.add_errors(result)
-            elif result.external_id and result.external_id in already:
-                tally.skipped += 1
-            else:
-                _write_row(run, reader, result, tally, new_ids)
-                already.add(result.external_id)  # the same id twice in one file: once
+    to_write: list[ImportRow] = []
+    for row in batch:
+        tally.rows_read += 1
+        result = reader.read(row)
+        if isinstance(result, list):
+            tally.add_errors(result)
+        elif result.external_id and result.external_id in already:
+            tally.skipped += 1
+        else:
+            to_write.append(result)
+            already.add(result.external_id)  # the same id twice in one file: once
+    with transaction.atomic(), reserved_for(_days(to_write)):
+        for result in to_write:
+            _write_row(run, reader, result, tally, new_ids)
         enqueue_suggestions(new_ids)
+
+
+def _days(rows: list[ImportRow]) -> Counter[dt.date]:
+    """How many tracking numbers each local day of the batch needs."""
+    now = timezone.now()
+    return Counter(timezone.localdate(row.submitted_at or now) for row in rows)
 
 
 def _write_row(
