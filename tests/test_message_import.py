@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
+from django.test import Client
+from openpyxl import Workbook, load_workbook
 
+from yiwang.accounts.models import User
 from yiwang.channels.imports.actions import (
     do_create_run,
     do_prepare_run,
@@ -352,3 +354,26 @@ def test_imported_messages_take_their_own_days_tracking_numbers_in_sequence(
         "GD2024000002": "YW20240306000001",
         "GD2024000003": "YW20240305000002",
     }
+
+
+def test_a_file_with_more_rows_than_allowed_is_rejected_whole(
+    tmp_path: Path, run_import: Callable[..., ImportRun], settings: Any
+) -> None:
+    settings.YIWANG_IMPORT_MAX_ROWS = 2
+    run = run_import(write_csv(tmp_path / "a.csv", [work_order(n) for n in range(1, 4)]))
+    assert (run.status, errors_of(run)) == (ImportStatus.REJECTED, [(4, "")])
+    assert not Message.objects.exists()
+
+
+def test_a_formula_imported_as_a_title_is_kept_as_typed_and_exported_as_text(
+    tmp_path: Path,
+    run_import: Callable[..., ImportRun],
+    supervisor: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    run_import(write_csv(tmp_path / "a.csv", [work_order(1, 标题="=cmd|' /C calc'!A0")]))
+    assert Message.objects.get().title == "=cmd|' /C calc'!A0"
+    response: Any = signed_in(supervisor).get("/staff/messages/export.xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    title = book.worksheets[0]["L2"]
+    assert (title.value, title.data_type) == ("'=cmd|' /C calc'!A0", "s")
