@@ -203,3 +203,18 @@ def test_the_command_registers_a_gateway_and_shows_its_secret_once(
     gateway = Gateway.objects.get(name="wechat-gov")
     assert secret
     assert secret not in gateway.secret_encrypted
+
+
+def test_the_same_words_from_the_same_phone_again_are_one_message_and_say_so(
+    post: Callable[..., Any],
+) -> None:
+    first = post().json()
+    again = post(delivery(event_id="evt-0002"))
+    assert again.status_code == 200
+    assert again.json() == {
+        "tracking_number": first["tracking_number"],
+        "query_code": None,
+        "duplicate": True,
+    }
+    assert Message.objects.count() == 1
+    assert post(delivery(event_id="evt-0002")).status_code == 409  # and its replay is refused

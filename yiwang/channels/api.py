@@ -43,6 +43,7 @@ class DeliveryIn(Schema):
 class DeliveredOut(Schema):
     tracking_number: str
     query_code: str | None
+    duplicate: bool
 
 
 def _gateway(name: str) -> Gateway:
@@ -99,13 +100,14 @@ def _delivery(body: bytes) -> Delivery:
 
 @router.post(
     "/gateways/{name}/messages",
-    response={201: DeliveredOut},
+    response={201: DeliveredOut, 200: DeliveredOut},
     summary="A message from a messaging gateway (signed webhook)",
     description=(
         "Signed with the gateway's secret: `X-Yiwang-Timestamp` (seconds since 1970) and "
         '`X-Yiwang-Signature: sha256=<hex HMAC-SHA256 of "timestamp.body">`. Timestamps more '
         "than five minutes off are refused; an `event_id` already received answers 409 with "
-        "the first message's tracking number. See docs/api.md."
+        "the first message's tracking number; the same words from the same phone within 24 "
+        "hours answer 200 with the first message (`duplicate`). See docs/api.md."
     ),
 )
 def receive_from_gateway(request: HttpRequest, name: str) -> Status[dict[str, Any]]:
@@ -121,4 +123,9 @@ def receive_from_gateway(request: HttpRequest, name: str) -> Status[dict[str, An
             409, "replayed_event", _("This event was received before."), tracking_number=number
         ) from exc
     code = format_query_code(result.query_code) if result.query_code else None
-    return Status(201, {"tracking_number": result.message.tracking_number, "query_code": code})
+    body = {
+        "tracking_number": result.message.tracking_number,
+        "query_code": code,
+        "duplicate": not result.created,
+    }
+    return Status(201 if result.created else 200, body)

@@ -112,8 +112,10 @@ def do_receive_delivery(gateway: Gateway, delivery: Delivery) -> SubmissionResul
     try:
         with transaction.atomic():
             result = do_submit_message(clean, context)
-            if not result.created:  # the same event under the same token: a racing replay
-                raise ReplayedEvent(result.message)
+            if not result.created and result.query_code is not None:
+                raise ReplayedEvent(result.message)  # this event's own token: a racing replay
+            # New, or the same words from the same phone within a day: the event is recorded
+            # either way, so that replaying it is refused too.
             _record_event(gateway, delivery, result.message)
     except IntegrityError as exc:  # another process stored this event id first
         raise ReplayedEvent(first_message_of(gateway, delivery.event_id)) from exc
@@ -132,7 +134,8 @@ def _record_event(gateway: Gateway, delivery: Delivery, message: Message) -> Non
 
 def reply_address(message: Message) -> tuple[str, str] | None:
     """The gateway and the sender to answer a message that came through one, else None."""
-    event = GatewayEvent.objects.filter(message=message).select_related("gateway").first()
+    events = GatewayEvent.objects.filter(message=message).select_related("gateway")
+    event = events.order_by("received_at", "pk").first()
     if event is None:
         return None
     sender = key_ring_current().decrypt(event.sender_encrypted, context=SENDER_CONTEXT)

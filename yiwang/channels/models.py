@@ -163,11 +163,12 @@ class GatewayEvent(models.Model):
         Gateway, verbose_name=_("gateway"), on_delete=models.PROTECT, related_name="events"
     )
     event_id = models.CharField(_("event id"), max_length=64)
-    message = models.OneToOneField(
+    # Usually one event per message; more when a citizen sends the same words again.
+    message = models.ForeignKey(
         "intake.Message",
         verbose_name=_("message"),
         on_delete=models.PROTECT,
-        related_name="gateway_event",
+        related_name="gateway_events",
     )
     sender_encrypted = models.TextField()
     received_at = models.DateTimeField(_("received at"))
