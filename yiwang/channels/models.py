@@ -87,7 +87,8 @@ class ImportRun(models.Model):
     source = models.ForeignKey(
         ImportSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="runs"
     )
-    file_name = models.CharField(_("stored file"), max_length=200)
+    # A name in private storage (the page) or an absolute path (the command).
+    file_name = models.CharField(_("stored file"), max_length=1000)
     original_name = models.CharField(_("file name"), max_length=200)
     mode = models.CharField(
         _("mode"), max_length=8, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING

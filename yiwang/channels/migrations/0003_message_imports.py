@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             name='ImportRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200, verbose_name='stored file')),
+                ('file_name', models.CharField(max_length=1000, verbose_name='stored file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('mode', models.CharField(choices=[('all', 'All or nothing: import only if every row is valid'), ('valid', 'Import the valid rows and list the others')], default='all', max_length=8, verbose_name='mode')),
                 ('dry_run', models.BooleanField(default=False, verbose_name='dry run (check only, write nothing)')),
