@@ -15,6 +15,7 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from yiwang.accounts.models import User
+from yiwang.channels.imports import runner
 from yiwang.channels.imports.actions import (
     do_create_run,
     do_prepare_run,
@@ -377,3 +378,23 @@ def test_a_formula_imported_as_a_title_is_kept_as_typed_and_exported_as_text(
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     title = book.worksheets[0]["L2"]
     assert (title.value, title.data_type) == ("'=cmd|' /C calc'!A0", "s")
+
+
+def test_a_file_that_breaks_while_being_written_stops_with_what_was_written_counted(
+    tmp_path: Path, run_import: Callable[..., ImportRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [work_order(n) for n in range(1, 1_003)])
+    monkeypatch.setattr(streamtables, "SNIFF_BYTES", 64)
+    opened: list[int] = []
+
+    def damaged_on_second_read(file: Path, *, sheet: str = "") -> Any:
+        opened.append(1)
+        if len(opened) == 2:  # the writing pass: the file was replaced after the check
+            with file.open("ab") as out:
+                out.write(",".join(work_order(9_999)).encode("gbk") + b"\n")
+        return streamtables.open_table(file, sheet=sheet)
+
+    monkeypatch.setattr(runner, "open_table", damaged_on_second_read)
+    run = run_import(path)
+    assert (run.status, run.created_count) == (ImportStatus.FAILED, 1_000)
+    assert Message.objects.count() == 1_000

@@ -52,6 +52,11 @@ class _Tally:
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
 
+    def restart(self) -> None:
+        """The writing pass counts afresh (the same object: a file error later must see it)."""
+        for name, value in vars(_Tally()).items():
+            setattr(self, name, value)
+
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += 1 if errors and errors[0].row else len(errors)
         room = ERRORS_KEPT - len(self.errors)
@@ -89,7 +94,7 @@ def _run(run: ImportRun, tally: _Tally, on_progress: Progress) -> None:
             return _finish(run, tally, ImportStatus.DONE)
         if tally.error_count:
             return _finish(run, tally, ImportStatus.REJECTED)
-        tally = _Tally()
+        tally.restart()
     _set_status(run, ImportStatus.WRITING, on_progress)
     _pass(run, tally, on_progress, write=True)
     _finish(run, tally, ImportStatus.DONE)
