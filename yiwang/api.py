@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from yiwang.apierrors import install_error_handlers
+from yiwang.channels.api import router as channels_router
 from yiwang.intake.api import router as intake_router
 from yiwang.orgs.api import router as orgs_router
 from yiwang.staff.api import router as staff_router
@@ -18,4 +19,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/v1", intake_router)
 api.add_router("/v1", orgs_router)
+api.add_router("/v1", channels_router)
 api.add_router("/v1/staff", staff_router)

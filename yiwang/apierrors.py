@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
+
+from yiwang.intake.validation import InvalidInput
 
 
 class ApiError(Exception):
@@ -25,6 +29,40 @@ class ApiError(Exception):
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"code": code, "message": message, **extra}
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 saying why it is not one."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "malformed_json", _("The request body is not valid JSON.")) from exc
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed_json", _("The request body must be a JSON object."))
+    return data
+
+
+def wrong_types_error(exc: PydanticValidationError) -> ApiError:
+    """A schema's type errors as one 400, each field with ``missing`` or ``wrong_type``."""
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error["loc"]) or None,
+            "code": "missing" if error["type"] == "missing" else "wrong_type",
+            "message": error["msg"],
+        }
+        for error in exc.errors()
+    ]
+    return ApiError(400, "invalid_input", _("Some fields are missing or wrong."), errors=errors)
+
+
+def invalid_input_error(exc: InvalidInput) -> ApiError:
+    """A submission's field errors as one 400, each field with its code and message."""
+    errors = [
+        {"field": name, "code": err.code, "message": err.message}
+        for name, errs in exc.errors.items()
+        for err in errs
+    ]
+    return ApiError(400, "invalid_input", _("Some fields are missing or wrong."), errors=errors)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

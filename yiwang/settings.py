@@ -307,6 +307,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@yiwang.invalid")
 # Text messages go through an adapter (yiwang/notify/sms.py): console, file, or the operator's.
 YIWANG_SMS_BACKEND = env_str("YIWANG_SMS_BACKEND", "yiwang.notify.sms.ConsoleSmsBackend")
 YIWANG_SMS_FILE = env_str("YIWANG_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+# Replies to messages that came through a messaging gateway (yiwang.notify.sms, decision 0023).
+YIWANG_GATEWAY_BACKEND = env_str(
+    "YIWANG_GATEWAY_BACKEND", "yiwang.notify.sms.ConsoleGatewayBackend"
+)
+YIWANG_GATEWAY_FILE = env_str("YIWANG_GATEWAY_FILE", str(VAR_DIR / "gateway.jsonl"))
+# Message imports (decision 0022): rows per file, and the size of a file uploaded on the page.
+YIWANG_IMPORT_MAX_ROWS = env_int("YIWANG_IMPORT_MAX_ROWS", 2_000_000, minimum=1)
+YIWANG_IMPORT_MAX_UPLOAD_MB = env_int("YIWANG_IMPORT_MAX_UPLOAD_MB", 500, minimum=1)
 # The public address of the site, for links in e-mails and text messages.
 YIWANG_SITE_URL = env_str("YIWANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many times the outbox tries an e-mail or text message before giving up (see notify).

@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 YIWANG_SMS_BACKEND = "yiwang.notify.sms.MemorySmsBackend"
+YIWANG_GATEWAY_BACKEND = "yiwang.notify.sms.MemoryGatewayBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 PRIVATE_STORAGE_DIR = Path(tempfile.mkdtemp(prefix="yiwang-test-private-"))

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("staff/classifier/", include("yiwang.classifier.urls")),
     path("staff/briefing/", include("yiwang.insights.urls")),
     path("staff/documents/", include("yiwang.documents.urls")),
+    path("staff/imports/", include("yiwang.channels.import_urls")),
     path("staff/", include("yiwang.channels.staff_urls")),
     path("staff/", include("yiwang.staff.urls")),
     path("", include("yiwang.channels.urls")),

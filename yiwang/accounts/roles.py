@@ -84,6 +84,10 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.manage_taxonomy",
             *TAXONOMY_ADMIN,
             *_model_permissions("channels", ("campaign",)),
+            # Bulk imports of messages (channels.add_importrun is the right to start one).
+            "channels.add_importrun",
+            "channels.view_importrun",
+            *_model_permissions("channels", ("importsource",)),
         ),
         uses_admin=True,
     ),

@@ -9,10 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from yiwang.intake.models import Message
 from yiwang.notify.actions import queue_to_citizen
+
+GATEWAY_REPLY_CHARS = 500
 
 
 def tell_citizen_of_answer(message: Message) -> int:
@@ -21,19 +24,25 @@ def tell_citizen_of_answer(message: Message) -> int:
     assert message.reply_approved_at is not None
     answered_at = message.reply_approved_at.isoformat()
     merged = Message.objects.filter(merge__into=message).order_by("pk")
-    return sum(_tell(m, answered_at) for m in [message, *merged])
+    return sum(_tell(m, message, answered_at) for m in [message, *merged])
 
 
-def _tell(message: Message, answered_at: str) -> int:
+def _tell(citizen_of: Message, answered: Message, answered_at: str) -> int:
     link = f"{settings.YIWANG_SITE_URL}/track/"
-    with translation.override(message.language):
-        number = message.tracking_number
+    with translation.override(citizen_of.language):
+        number = citizen_of.tracking_number
         subject = _("Your message %(number)s has been answered") % {"number": number}
-        body = render_to_string("casework/answer_email.txt", {"message": message, "link": link})
+        context = {"message": citizen_of, "reply": answered.reply_text, "link": link}
+        body = render_to_string("casework/answer_email.txt", context)
         sms = _(
             "Your message %(number)s has been answered. Read the answer at %(link)s with your "
             "tracking number and query code."
         ) % {"number": number, "link": link}
+        # A gateway (WeChat, SMS service) is a conversation: the answer itself goes back.
+        gateway_text = _("Answer to your message %(number)s: %(reply)s") % {
+            "number": number,
+            "reply": Truncator(answered.reply_text).chars(GATEWAY_REPLY_CHARS),
+        }
     # One per published answer: a new answer after re-handling is told again.
-    key = f"answer:{message.pk}:{answered_at}"
-    return queue_to_citizen(message, key, subject, body, sms)
+    key = f"answer:{citizen_of.pk}:{answered_at}"
+    return queue_to_citizen(citizen_of, key, subject, body, sms, gateway_text)

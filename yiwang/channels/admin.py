@@ -3,7 +3,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from yiwang.adminreadonly import ReadOnlyAdmin
-from yiwang.channels.models import Campaign, HallCodeRevocation, ReferenceRejection
+from yiwang.channels.models import (
+    Campaign,
+    Gateway,
+    HallCodeRevocation,
+    ImportSource,
+    ReferenceRejection,
+)
 
 
 @admin.register(Campaign)
@@ -39,3 +45,23 @@ class HallCodeRevocationAdmin(ReadOnlyAdmin[HallCodeRevocation]):
 
     list_display = ["at", "hall", "generation", "by", "reason"]
     date_hierarchy = "at"
+
+
+@admin.register(ImportSource)
+class ImportSourceAdmin(admin.ModelAdmin[ImportSource]):
+    """The saved column mappings; the import page saves them too."""
+
+    list_display = ("name", "sheet", "date_format", "default_region", "updated_at")
+    search_fields = ("name",)
+
+
+@admin.register(Gateway)
+class GatewayAdmin(admin.ModelAdmin[Gateway]):
+    """Gateways are created by ``manage.py create_gateway`` (it shows the secret once)."""
+
+    list_display = ("name", "label", "key_id", "is_active", "default_region", "created_at")
+    exclude = ("secret_encrypted",)
+    readonly_fields = ("name", "key_id", "created_at")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

@@ -126,3 +126,153 @@ class ReferenceRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportSource(models.Model):
+    """A system messages are imported from, with the column mapping its files use.
+
+    ``mapping`` maps our field (``title``, ``content``, ``external_id`` …, see
+    ``channels/imports/mapping.py``) to the file's column header. The name is stored on every
+    imported message as its ``source``: with the external id it makes a re-import idempotent.
+    """
+
+    name = models.CharField(_("name"), max_length=128, unique=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    sheet = models.CharField(_("worksheet (XLSX)"), max_length=64, blank=True)
+    date_format = models.CharField(
+        _("date format"),
+        max_length=32,
+        blank=True,
+        help_text=_("As in Python's strptime, e.g. %Y/%m/%d %H:%M; empty: common formats."),
+    )
+    default_region = models.CharField(_("default region code"), max_length=12, blank=True)
+    default_nature = models.CharField(_("default nature"), max_length=16, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportStatus(models.TextChoices):
+    DRAFT = "draft", _("Waiting for its column mapping")
+    QUEUED = "queued", _("Queued")
+    CHECKING = "checking", _("Checking every row")
+    WRITING = "writing", _("Importing")
+    DONE = "done", _("Finished")
+    REJECTED = "rejected", _("Rejected: nothing imported")
+    FAILED = "failed", _("Stopped by an error")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("All or nothing: import only if every row is valid")
+    VALID_ROWS = "valid", _("Import the valid rows and list the others")
+
+
+class ImportRun(models.Model):
+    """One import of one file: its options, progress, counts and the first errors."""
+
+    source = models.ForeignKey(
+        ImportSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="runs"
+    )
+    # A name in private storage (the page) or an absolute path (the command).
+    file_name = models.CharField(_("stored file"), max_length=1000)
+    original_name = models.CharField(_("file name"), max_length=200)
+    mode = models.CharField(
+        _("mode"), max_length=8, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
+    )
+    dry_run = models.BooleanField(_("dry run (check only, write nothing)"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress = models.FloatField(_("progress"), default=0.0)  # of the current pass, 0–1
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    valid_count = models.PositiveIntegerField(_("valid rows"), default=0)
+    created_count = models.PositiveIntegerField(_("messages created"), default=0)
+    skipped_count = models.PositiveIntegerField(_("rows already imported"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates of earlier messages"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # The first errors, each {"row": 12, "column": "来电时间", "message": "..."}.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.original_name} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING}
+
+
+class Gateway(models.Model):
+    """A messaging gateway (an SMS operator, a WeChat service account) that posts messages.
+
+    Its shared secret signs every request (HMAC-SHA256) and must be readable to check them, so
+    it is stored encrypted with the site's key ring, like personal data (decision 0023).
+    """
+
+    name = models.SlugField(_("name in addresses"), max_length=64, unique=True)
+    label = models.CharField(_("name"), max_length=200, blank=True)
+    key_id = models.CharField(_("key id"), max_length=32, unique=True)
+    secret_encrypted = models.TextField()
+    is_active = models.BooleanField(_("active"), default=True)
+    default_region = models.CharField(_("default region code"), max_length=12)
+    default_nature = models.CharField(_("default nature"), max_length=16, default="other")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("messaging gateway")
+        verbose_name_plural = _("messaging gateways")
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+class GatewayEvent(models.Model):
+    """One accepted delivery of a gateway: its event id once (replays are refused) and the
+    sender's address, encrypted, for the reply."""
+
+    gateway = models.ForeignKey(
+        Gateway, verbose_name=_("gateway"), on_delete=models.PROTECT, related_name="events"
+    )
+    event_id = models.CharField(_("event id"), max_length=64)
+    # Usually one event per message; more when a citizen sends the same words again.
+    message = models.ForeignKey(
+        "intake.Message",
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        related_name="gateway_events",
+    )
+    sender_encrypted = models.TextField()
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("gateway event")
+        verbose_name_plural = _("gateway events")
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway_id}:{self.event_id}"

@@ -55,6 +55,10 @@ class SubmissionContext:
     # Where it was written: a service hall (its QR code) and a campaign, already checked.
     hall: ServiceHall | None = None
     campaign: Campaign | None = None
+    # The message's id in the system it comes from (imports, gateways): with ``source``, unique.
+    external_id: str = ""
+    # Imported history is not news to the citizen: no receipt for it.
+    send_receipt: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,13 @@ def clearance_day(at: dt.datetime) -> dt.date:
     return clearance.clearance_day(timezone.localtime(at), settings.YIWANG_CLEARANCE_CUTOFF)
 
 
-def message_fingerprint(clean: CleanSubmission, client_ip: str) -> str:
-    """Same words from the same person: the same fingerprint (contact, else address)."""
-    who = clean.mobile or clean.email or f"ip:{client_ip}"
+def message_fingerprint(clean: CleanSubmission, client_ip: str, external: str = "") -> str:
+    """Same words from the same person: the same fingerprint (contact, else address).
+
+    Without a contact, an external id (an imported work order) stands for the person: two
+    work orders with the same words are two calls, not one message sent twice.
+    """
+    who = clean.mobile or clean.email or (f"ext:{external}" if external else f"ip:{client_ip}")
     text = "\x00".join(
         (normalize_for_fingerprint(clean.title), normalize_for_fingerprint(clean.content), who)
     )
@@ -124,7 +132,8 @@ def do_submit_message(clean: CleanSubmission, context: SubmissionContext) -> Sub
     """
     now = context.submitted_at or timezone.now()
     token_hash = lookup_hash("submission-token", context.submission_token)
-    fingerprint = message_fingerprint(clean, context.client_ip)
+    external = f"{context.source}\x00{context.external_id}" if context.external_id else ""
+    fingerprint = message_fingerprint(clean, context.client_ip, external)
     code = derive_query_code(_query_key(), context.submission_token)
     keys = _Keys(now, code, token_hash, fingerprint)
     try:
@@ -168,6 +177,7 @@ def _insert(
         theme=clean.theme,
         channel=context.channel,
         source=context.source[:128],
+        external_id=context.external_id[:64],
         api_client=context.api_client,
         hall=context.hall,
         campaign=context.campaign,
@@ -191,7 +201,8 @@ def _insert(
     from yiwang.dedupe.tasks import find_duplicates
     from yiwang.intake.tasks import process_new_message
 
-    enqueue_with_transaction(process_new_message, message.pk)
+    if context.send_receipt:
+        enqueue_with_transaction(process_new_message, message.pk)
     if not context.suggest_later:  # on the worker, off the citizen's request
         enqueue_with_transaction(suggest, message.pk)
         enqueue_with_transaction(find_duplicates, message.pk)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from yiwang.accounts.apikeys import authenticate_key
 from yiwang.accounts.models import ApiClient
-from yiwang.apierrors import ApiError
+from yiwang.apierrors import ApiError, invalid_input_error, json_object, wrong_types_error
 from yiwang.casework import feedback
 from yiwang.casework.machine import IllegalMove
 from yiwang.intake import queries
@@ -111,26 +110,12 @@ _SUBMIT_DOC = {
 }
 
 
-def _invalid(exc: InvalidInput) -> ApiError:
-    errors = [
-        {"field": name, "code": err.code, "message": err.message}
-        for name, errs in exc.errors.items()
-        for err in errs
-    ]
-    return ApiError(400, "invalid_input", _("Some fields are missing or wrong."), errors=errors)
-
-
 def _raw_from_json(request: HttpRequest) -> SubmissionInput:
-    try:
-        data = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "malformed_json", _("The request body is not valid JSON.")) from exc
-    if not isinstance(data, dict):
-        raise ApiError(400, "malformed_json", _("The request body must be a JSON object."))
+    data = json_object(request.body)
     try:
         parsed = MessageIn.model_validate(data)
     except PydanticValidationError as exc:
-        raise _wrong_types(exc) from exc
+        raise wrong_types_error(exc) from exc
     return _input(lambda name: getattr(parsed, name) or "", parsed.consent_publish)
 
 
@@ -149,18 +134,6 @@ def _input(
         consent_publish=consent,
         attachments=uploads or [],
     )
-
-
-def _wrong_types(exc: PydanticValidationError) -> ApiError:
-    errors = [
-        {
-            "field": ".".join(str(part) for part in error["loc"]) or None,
-            "code": "missing" if error["type"] == "missing" else "wrong_type",
-            "message": error["msg"],
-        }
-        for error in exc.errors()
-    ]
-    return ApiError(400, "invalid_input", _("Some fields are missing or wrong."), errors=errors)
 
 
 def _raw_from_multipart(request: HttpRequest) -> SubmissionInput:
@@ -272,7 +245,7 @@ def submit_message(request: HttpRequest) -> Status[dict[str, Any]]:
     try:
         clean = validate_submission(raw)
     except InvalidInput as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input_error(exc) from exc
     _check_rates(request, client, clean.mobile)
     context = SubmissionContext(
         channel=Channel.API,

@@ -115,3 +115,15 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: str) -> str:
+    """A cell a spreadsheet would run as a formula (=cmd|…, +1+1, @SUM) kept as text.
+
+    Exports carry what citizens typed; a leading apostrophe makes Excel and WPS show the text
+    instead of evaluating it (OWASP, "CSV injection").
+    """
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value

@@ -17,10 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import User
+from yiwang.intake.models import Channel as MessageChannel
 from yiwang.intake.models import Message
 from yiwang.intake.personal import unseal
 from yiwang.notify.models import Channel, Notice, OutboxItem
-from yiwang.notify.sms import sms_backend
+from yiwang.notify.sms import gateway_backend, sms_backend
 from yiwang.queue import enqueue_with_transaction
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,21 @@ def queue_email_to_staff(user: User, key: str, subject: str, body: str) -> bool:
     return _queue(item)
 
 
-def queue_to_citizen(message: Message, key: str, subject: str, body: str, sms: str) -> int:
-    """E-mail and text the citizen of ``message`` where they gave an address; the count queued."""
+def queue_to_citizen(
+    message: Message, key: str, subject: str, body: str, sms: str, gateway_text: str = ""
+) -> int:
+    """E-mail and text the citizen of ``message`` where they gave an address; the count queued.
+
+    A message that came through a messaging gateway is answered there (``gateway_text``)
+    instead of by text message: the sender's number or account is where they wrote from.
+    """
     queued = 0
+    by_gateway = message.channel == MessageChannel.GATEWAY and bool(gateway_text)
+    if by_gateway:
+        reply = OutboxItem(
+            channel=Channel.GATEWAY, key=f"{key}:gateway", to_citizen_of=message, body=gateway_text
+        )
+        queued += _queue(reply)
     if message.email_encrypted:
         email = OutboxItem(
             channel=Channel.EMAIL,
@@ -62,7 +75,7 @@ def queue_to_citizen(message: Message, key: str, subject: str, body: str, sms: s
             body=body,
         )
         queued += _queue(email)
-    if message.mobile_encrypted:
+    if message.mobile_encrypted and not by_gateway:
         text = OutboxItem(channel=Channel.SMS, key=f"{key}:sms", to_citizen_of=message, body=sms)
         queued += _queue(text)
     return queued
@@ -72,13 +85,25 @@ def _address(item: OutboxItem) -> str:
     if item.to_user is not None:
         return item.to_user.email
     assert item.to_citizen_of is not None
+    if item.channel == Channel.GATEWAY:
+        return _gateway_address(item.to_citizen_of)[1]
     field = "email" if item.channel == Channel.EMAIL else "mobile"
     return unseal(field, getattr(item.to_citizen_of, f"{field}_encrypted"))
+
+
+def _gateway_address(message: Message) -> tuple[str, str]:
+    from yiwang.channels.gateways import reply_address
+
+    return reply_address(message) or ("", "")
 
 
 def _send(item: OutboxItem, address: str) -> None:
     if item.channel == Channel.EMAIL:
         send_mail(item.subject, item.body, None, [address])
+    elif item.channel == Channel.GATEWAY:
+        assert item.to_citizen_of is not None
+        gateway, _sender = _gateway_address(item.to_citizen_of)
+        gateway_backend().send(gateway, address, item.body)
     else:
         sms_backend().send(address, item.body)
 

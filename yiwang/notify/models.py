@@ -55,6 +55,7 @@ class Notice(models.Model):
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Text message")
+    GATEWAY = "gateway", _("Reply through a messaging gateway")
 
 
 class OutboxItem(models.Model):

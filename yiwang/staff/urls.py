@@ -9,6 +9,7 @@ urlpatterns = [
     path("clearance.xlsx", desk.clearance_report, name="clearance_report"),
     path("messages/", views.message_list, name="messages"),
     path("messages/export.csv", views.message_export, name="export"),
+    path("messages/export.xlsx", views.message_export_xlsx, name="export_xlsx"),
     path("messages/bulk", moves.bulk_move, name="bulk"),
     path("messages/<str:tracking_number>/", views.message_detail, name="message"),
     path("messages/<str:tracking_number>/reveal", views.message_reveal, name="reveal"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from yiwang.accounts.access import check_can_export, check_can_view, message_scope
 from yiwang.accounts.models import User
@@ -21,6 +24,7 @@ from yiwang.documents.queries import documents_context
 from yiwang.intake.limits import client_ip
 from yiwang.intake.models import Attachment, Channel, Message, MessageState
 from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
+from yiwang.staff.export import ExportFormat, export_rows
 from yiwang.staff.feedback import feedback_context
 from yiwang.staff.moves import bulk_context, move_context
 from yiwang.staff.queries import (
@@ -68,6 +72,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "states": MessageState.choices,
         "channels": Channel.choices,
         "can_export": _user(request).has_perm("accounts.export_messages"),
+        "can_reveal": _user(request).has_perm("accounts.view_personal_data"),
         "themes": Theme.objects.all(),
         **bulk_context(_user(request)),
     }
@@ -79,31 +84,46 @@ class _Echo:
         return value
 
 
+def _export_rows(request: HttpRequest, labels: bool) -> tuple[list[str], Iterator[list[Any]]]:
+    user = _user(request)
+    scope = check_can_export(user)
+    form = ExportFormat(labels=labels, personal=user.has_perm("accounts.view_personal_data"))
+    messages = search_messages(scope, _filters(request))
+    return form.header(), export_rows(messages, user, form, client_ip(request) or None)
+
+
 @login_required
 def message_export(request: HttpRequest) -> StreamingHttpResponse:
-    scope = check_can_export(_user(request))
-    messages = search_messages(scope, _filters(request))
+    header, rows = _export_rows(request, labels=False)
     writer = csv.writer(_Echo())
-    header = ["tracking_number", "submitted_at", "state", "nature", "channel", "region", "title"]
 
-    def rows() -> Iterator[str]:
+    def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)  # the BOM lets Excel and WPS read UTF-8
-        for m in messages.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    m.tracking_number,
-                    m.submitted_at.isoformat(),
-                    m.state,
-                    m.nature,
-                    m.channel,
-                    m.region.code,
-                    m.title,
-                ]
-            )
+        for row in rows:
+            yield writer.writerow(row)
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="messages.csv"'
     return response
+
+
+@login_required
+def message_export_xlsx(request: HttpRequest) -> FileResponse:
+    header, rows = _export_rows(request, labels=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Messages"))
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    book.save(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename="messages.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def _message(request: HttpRequest, tracking_number: str) -> Message:
