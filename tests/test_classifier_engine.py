@@ -138,6 +138,8 @@ def test_the_model_describes_its_training_and_cross_validated_metrics(
     assert [list(HOUSING), 30] in model.training["labels"]
     assert model.training["config"]["c"] == Config().c
     assert 0 <= model.metrics["macro_f1"] <= 1
+    assert len(model.metrics["weights"]) == 4  # one NB-SVM per feature block
+    assert sum(model.metrics["weights"]) == pytest.approx(1, abs=1e-3)
 
 
 # Prediction
@@ -312,6 +314,32 @@ def test_a_model_file_of_another_version_is_refused(model: TextClassifier) -> No
         loads(rewritten(data, "manifest.json", json.dumps(manifest).encode()))
     with pytest.raises(ModelFileError, match="version 99"):
         read_manifest(rewritten(data, "manifest.json", json.dumps(manifest).encode()))
+
+
+def test_a_version_1_model_file_is_refused(model: TextClassifier) -> None:
+    """Version 1 files predate ``separate_blocks``: their config would misdescribe them."""
+    data = dumps(model)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
+    manifest["version"] = 1
+    manifest["config"].pop("separate_blocks")
+    with pytest.raises(ModelFileError, match="version 1 is not supported"):
+        loads(rewritten(data, "manifest.json", json.dumps(manifest).encode()))
+
+
+def test_one_nbsvm_on_all_blocks_still_trains() -> None:
+    examples = [
+        Example(title, text, label)
+        for title, text, label in [
+            ("路灯不亮", "小区路灯坏了很久", ("C1",)),
+            ("路灯坏了", "路灯晚上不亮", ("C1",)),
+            ("噪音扰民", "工地夜间施工噪音", ("C2",)),
+            ("施工噪音", "夜里施工太吵", ("C2",)),
+        ]
+    ]
+    joint = TextClassifier.train(examples, Config(separate_blocks=False))
+    [prediction] = joint.predict([("路灯", "路灯不亮")])
+    assert prediction.suggestions[0].label == ("C1",)
+    assert "weights" not in joint.metrics
 
 
 def test_a_model_file_with_arrays_of_the_wrong_shape_is_refused(model: TextClassifier) -> None:

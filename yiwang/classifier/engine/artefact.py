@@ -34,7 +34,7 @@ from .model import Config, Fitted, TextClassifier
 from .vectorizer import FIELDS, KINDS, Block, BlockSpec, Vectorizer
 
 FORMAT = "yiwang-text-classifier"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: config.separate_blocks (an NB-SVM per block)
 MAX_UNPACKED_BYTES = 1 << 30  # 1 GiB: far above a real model, far below a zip bomb's aim
 MANIFEST = "manifest.json"
 WORDS = "words.json"

@@ -6,11 +6,13 @@ document counts of the feature in the label's examples and in the others; a line
 trained on the scaled features. Because the scaling is per feature, the label's score is still
 linear in the unscaled features (weights w ⊙ r), so prediction costs one sparse × dense product.
 
-Calibration: the out-of-fold scores of a stratified k-fold run are turned into probabilities
-by a softmax with one scale a (a = 1 / temperature, Guo et al. 2017) and one bias per label,
-chosen to minimise the log loss. The biases are folded into the final model's intercepts
-(intercept + bias / a), so the model file stores one scale. The same out-of-fold scores give
-the metrics recorded with the model.
+Each feature block (column group) gets an NB-SVM of its own. Calibration and combination: the
+out-of-fold scores of a stratified k-fold run are turned into probabilities by a softmax of
+Σ_b a_b × scores_b + bias, one scale a_b per block (with one block, a = 1 / temperature, Guo et
+al. 2017) and one bias per label, chosen to minimise the log loss (a stacked ensemble that is
+itself linear). The blocks' columns are disjoint, so the final model is one weight matrix
+(block b's weights × a_b / Σa) with one softmax scale Σa; the biases are folded into the
+intercepts. The same out-of-fold scores give the metrics recorded with the model.
 """
 
 from __future__ import annotations
@@ -72,29 +74,42 @@ def softmax(scores: np.ndarray, scale: float, bias: np.ndarray | None = None) ->
     return probabilities
 
 
-def fit_calibration(scores: np.ndarray, codes: np.ndarray) -> tuple[float, np.ndarray]:
-    """The softmax scale (1 / temperature) and per-label biases that minimise the log loss.
+def fit_combination(scores: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One scale per model and per-label biases for ``softmax(Σ_b scale_b × scores_b + bias)``.
 
-    ``softmax(scale × scores + bias)``: the scale is temperature scaling (Guo et al. 2017); the
-    biases correct each label's prior, as in vector scaling without per-label slopes. The
-    biases are centred (softmax ignores a shift of all of them).
+    ``scores`` is models × examples × labels (out-of-fold); the scales and biases minimise the
+    log loss. With one model this is temperature scaling with biases; with several it is also
+    the weight of each model in the combination (a stacked ensemble of linear models that is
+    itself linear).
     """
-    labels = scores.shape[1]
+    models, _, labels = scores.shape
     rows = np.arange(len(codes))
 
     def loss(params: np.ndarray) -> float:
-        z = scores * np.exp(params[0]) + params[1:]
+        z = np.tensordot(np.exp(params[:models]), scores, axes=1) + params[models:]
         z = z - z.max(axis=1, keepdims=True)
         log_p = z[rows, codes] - np.log(np.exp(z).sum(axis=1))
         return float(-np.mean(log_p))
 
-    start = np.zeros(labels + 1)
-    start[0] = np.log(DEFAULT_SCALE)
-    found = minimize(
-        loss, start, method="L-BFGS-B", bounds=[(-3.0, 6.0)] + [(-10.0, 10.0)] * labels
-    )
-    bias = found.x[1:] - found.x[1:].mean()
-    return float(np.exp(found.x[0])), bias
+    start = np.zeros(models + labels)
+    start[:models] = np.log(DEFAULT_SCALE / models)
+    bounds = [(-8.0, 6.0)] * models + [(-10.0, 10.0)] * labels
+    found = minimize(loss, start, method="L-BFGS-B", bounds=bounds)
+    bias = found.x[models:] - found.x[models:].mean()
+    return np.exp(found.x[:models]), bias
+
+
+def combined(
+    parts: list[Linear], groups: tuple[tuple[int, int], ...], weights: np.ndarray, width: int
+) -> Linear:
+    """One linear model from models of disjoint column ranges, weighted (Σ weights_b × model_b)."""
+    labels = len(parts[0].intercept)
+    coef = np.zeros((labels, width), dtype=np.float32)
+    intercept = np.zeros(labels)
+    for (start, end), part, weight in zip(groups, parts, weights, strict=True):
+        coef[:, start:end] = part.coef * weight
+        intercept += part.intercept * weight
+    return Linear(coef, intercept)
 
 
 def folds(codes: np.ndarray, wanted: int, seed: int) -> int:
@@ -111,36 +126,44 @@ class Settings:
     alpha: float
     seed: int
     jobs: int
+    groups: tuple[tuple[int, int], ...]  # column ranges, each with an NB-SVM of its own
 
 
 def fit_with_out_of_fold(
     matrix: sp.csr_matrix, codes: np.ndarray, labels: int, settings: Settings
-) -> tuple[Linear, np.ndarray | None]:
-    """The model on all examples and, with folds, every example's out-of-fold scores.
+) -> tuple[list[Linear], np.ndarray | None]:
+    """One model per column group on all examples and, with folds, their out-of-fold scores.
 
-    The fold models and the final one are independent fits: they run on ``jobs`` threads
-    (liblinear releases the GIL).
+    The scores are groups × examples × labels. The fits (every group on all examples and on
+    every fold's training part) are independent: they run on ``jobs`` threads (liblinear
+    releases the GIL), the largest groups first.
     """
     splits: list[tuple[np.ndarray, np.ndarray]] = []
     if settings.folds:
         splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=settings.seed)
         splits = list(splitter.split(np.zeros(len(codes)), codes))
     everything = (np.arange(len(codes)), np.zeros(0, dtype=int))
+    parts = [matrix[:, start:end].tocsr() for start, end in settings.groups]
+    order = sorted(range(len(parts)), key=lambda group: -parts[group].nnz)
+    jobs = [(group, split) for group in order for split in [everything, *splits]]
 
-    def one(split: tuple[np.ndarray, np.ndarray]) -> Linear:
-        train = split[0]
+    def one(job: tuple[int, tuple[np.ndarray, np.ndarray]]) -> Linear:
+        group, (train, _) = job
         return fit_nbsvm(
-            matrix[train], codes[train], labels, settings.c, settings.alpha, settings.seed
+            parts[group][train], codes[train], labels, settings.c, settings.alpha, settings.seed
         )
 
     with ThreadPoolExecutor(max(1, settings.jobs)) as pool:
-        models = list(pool.map(one, [everything, *splits]))
+        fitted = dict(zip(((g, id(s)) for g, s in jobs), pool.map(one, jobs), strict=True))
+    models = [fitted[(group, id(everything))] for group in range(len(parts))]
     if not splits:
-        return models[0], None
-    scores = np.zeros((len(codes), labels))
-    for (_, test), model in zip(splits, models[1:], strict=True):
-        scores[test] = model.scores(matrix[test])
-    return models[0], scores
+        return models, None
+    scores = np.zeros((len(parts), len(codes), labels))
+    for group, part in enumerate(parts):
+        for split in splits:
+            test = split[1]
+            scores[group, test] = fitted[(group, id(split))].scores(part[test])
+    return models, scores
 
 
 def metrics(

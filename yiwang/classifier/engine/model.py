@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -48,6 +49,7 @@ class Config:
     title_in_text: bool = True  # the text blocks read the title too (before the text)
     c: float = 1.0  # the SVM's C
     nb_alpha: float = 1.0  # smoothing of the NB log-count ratios
+    separate_blocks: bool = True  # an NB-SVM per feature block, combined by the calibration
     calibration_folds: int = 3  # 0: no calibration (softmax scale DEFAULT_SCALE), no metrics
     seed: int = 0
     jobs: int = 2  # threads for the calibration folds (liblinear releases the GIL)
@@ -137,7 +139,12 @@ class TextClassifier:
         )
         if vectorizer.width == 0:
             raise TrainingError("the examples share no words or characters to learn from")
-        linear, scale, metrics = _fit_and_calibrate(matrix, codes, len(known), config)
+        offsets = vectorizer.offsets.tolist()  # empty blocks get no model
+        if config.separate_blocks:
+            groups = tuple((a, b) for a, b in itertools.pairwise(offsets) if b > a)
+        else:
+            groups = ((0, vectorizer.width),)
+        linear, scale, metrics = _fit_and_calibrate(matrix, codes, len(known), groups, config)
         training = {
             "examples": len(labels),
             "skipped_empty": len(examples) - len(labels),
@@ -296,14 +303,32 @@ def _usable(examples: Sequence[Example]) -> tuple[list[str], list[str], list[Lab
 
 
 def _fit_and_calibrate(
-    matrix: sp.csr_matrix, codes: np.ndarray, labels: int, config: Config
+    matrix: sp.csr_matrix,
+    codes: np.ndarray,
+    labels: int,
+    groups: tuple[tuple[int, int], ...],
+    config: Config,
 ) -> tuple[learn.Linear, float, dict[str, Any]]:
+    """The combined linear model (its weights sum to 1) and its softmax scale, with metrics.
+
+    Each column group gets an NB-SVM; their out-of-fold scores fit one scale per group and
+    per-label biases (``learn.fit_combination``). The final model is the groups' models
+    weighted by their scales over the scales' sum, with the biases folded into its
+    intercepts; the softmax scale is that sum. Without folds the groups weigh the same and the
+    scale is ``DEFAULT_SCALE``.
+    """
     count = learn.folds(codes, config.calibration_folds, config.seed)
-    settings = learn.Settings(count, config.c, config.nb_alpha, config.seed, config.jobs)
-    linear, scores = learn.fit_with_out_of_fold(matrix, codes, labels, settings)
+    settings = learn.Settings(count, config.c, config.nb_alpha, config.seed, config.jobs, groups)
+    models, scores = learn.fit_with_out_of_fold(matrix, codes, labels, settings)
     if scores is None:
-        return linear, learn.DEFAULT_SCALE, {}
-    scale, bias = learn.fit_calibration(scores, codes)
+        equal = np.full(len(groups), 1.0 / len(groups))
+        return learn.combined(models, groups, equal, matrix.shape[1]), learn.DEFAULT_SCALE, {}
+    scales, bias = learn.fit_combination(scores, codes)
+    scale = float(scales.sum())
+    linear = learn.combined(models, groups, scales / scale, matrix.shape[1])
     calibrated = learn.Linear(linear.coef, linear.intercept + bias / scale)
-    probabilities = learn.softmax(scores, scale, bias)
-    return calibrated, scale, learn.metrics(probabilities, codes, count, scale)
+    probabilities = learn.softmax(np.tensordot(scales, scores, axes=1), 1.0, bias)
+    found: dict[str, Any] = dict(learn.metrics(probabilities, codes, count, scale))
+    if len(groups) > 1:
+        found["weights"] = [round(float(weight), 4) for weight in scales / scale]
+    return calibrated, scale, found
