@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from yiwang.channels.imports.mapping import parse_when
 from yiwang.insights.actions import WINDOW_DAYS, do_compute_topics
 from yiwang.lib.tables import Row, UnreadableTable, read_table
 from yiwang.lib.topics import Doc, Topic, find_topics
@@ -35,14 +36,6 @@ def _value(row: Row, field: str) -> str:
 
 def _count(raw: str) -> int:
     return int(raw) if raw.strip().isdigit() else 0
-
-
-def _day(raw: str) -> dt.date:
-    parts = raw.strip().split()
-    if not parts:
-        raise ValueError("no date")
-    year, month, day = (int(part) for part in parts[0].replace("/", "-").split("-"))
-    return dt.date(year, month, day)
 
 
 class Command(BaseCommand):
@@ -76,10 +69,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc}") from exc
         docs, titles = [], {}
         for row in table.rows:
-            try:
-                day = _day(_value(row, "date"))
-            except ValueError as exc:
-                raise CommandError(f"{path}, row {row.number}: no readable date") from exc
+            when = parse_when(_value(row, "date"))
+            if when is None:
+                raise CommandError(f"{path}, row {row.number}: no readable date")
+            day = timezone.localtime(when).date()
             support = _count(_value(row, "likes")) - _count(_value(row, "dislikes"))
             docs.append(Doc(row.number, _value(row, "title"), _value(row, "text"), day, support))
             titles[row.number] = _value(row, "title")
