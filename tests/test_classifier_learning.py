@@ -4,13 +4,15 @@ held-out slice none of the versions trains on, and put in use only if it is not 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from tests.classifier_data import import_examples
+from yiwang.accounts.models import User
 from yiwang.classifier.engine import Example, loads
 from yiwang.classifier.learning import do_retrain, due_for_retraining, held_out, split
 from yiwang.classifier.models import ModelVersion, Target, TrainingExample
@@ -154,3 +156,14 @@ def test_a_model_of_another_sites_categories_is_refused(exported: Path) -> None:
         category.save(update_fields=["code"])
     with pytest.raises(CommandError, match="none of this site"):
         call_command("classifier", "import", "--model", str(exported))
+
+
+def test_only_a_supervisor_starts_training_and_only_for_a_known_target(
+    taxonomy: dict[str, Category],
+    clerk: User,
+    supervisor: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    assert signed_in(clerk).post("/staff/classifier/category/train").status_code == 403
+    assert signed_in(supervisor).post("/staff/classifier/nonsense/train").status_code == 404
+    assert signed_in(supervisor).get("/staff/classifier/category/train").status_code == 405

@@ -181,3 +181,11 @@ def test_on_the_real_board_the_known_hot_topics_come_first() -> None:
     # estate, and a concrete plant's noise next to another.
     assert "车位" in text
     assert "搅拌站" in text
+
+
+def test_an_unknown_topic_or_a_garbled_day_is_handled_plainly(
+    leader: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(leader)
+    assert client.get("/staff/briefing/topics/999999/").status_code == 404
+    assert client.get("/staff/briefing/?day=not-a-day").status_code == 200  # today's
