@@ -30,20 +30,27 @@ class Ranked:
     words: tuple[str, ...] = ()
 
 
-def _still_valid(target: Target, ranked: Sequence[Ranked]) -> list[Ranked]:
+@dataclass(frozen=True)
+class Proposal:
+    """What a suggester proposes for one message and target, before it is kept."""
+
+    message_id: int
+    target: Target
+    ranked: Sequence[Ranked]
+    abstained: bool = False
+    model_version: ModelVersion | None = None
+    reason: str = ""
+
+
+def _valid_ids(target: Target, ids: set[int]) -> set[int]:
     """Only categories of the active taxonomy (or active departments) are ever suggested."""
-    ids = [r.id for r in ranked]
+    if not ids:
+        return set()
     if target == Target.CATEGORY:
-        valid = set(
-            Category.objects.filter(pk__in=ids, version__is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-    else:
-        valid = set(
-            Department.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
-        )
-    return [r for r in ranked if r.id in valid][:SHOWN]
+        active = Category.objects.filter(pk__in=ids, version__is_active=True)
+        return set(active.values_list("pk", flat=True))
+    departments = Department.objects.filter(pk__in=ids, is_active=True)
+    return set(departments.values_list("pk", flat=True))
 
 
 def do_record_suggestion(
@@ -56,19 +63,43 @@ def do_record_suggestion(
     reason: str = "",
 ) -> Suggestion:
     """Keep what the machine suggested; apply it if a supervisor's rule says so."""
-    kept = [] if abstained else _still_valid(target, ranked)
-    suggestion = Suggestion.objects.create(
-        message_id=message_id,
-        target=target,
-        model_version=model_version,
-        ranked=[{"id": r.id, "probability": r.probability, "words": list(r.words)} for r in kept],
-        abstained=abstained or not kept,
-        reason=reason,
-        created_at=timezone.now(),
-    )
-    if target == Target.CATEGORY and kept:
-        _apply_if_confident(suggestion, kept[0])
-    return suggestion
+    proposal = Proposal(message_id, target, ranked, abstained, model_version, reason)
+    return do_record_suggestions([proposal])[0]
+
+
+def do_record_suggestions(proposals: Sequence[Proposal]) -> list[Suggestion]:
+    """Keep many suggestions in a few statements (a batch after an import); apply each one a
+    supervisor's rule allows."""
+    valid = {
+        target: _valid_ids(
+            target, {r.id for p in proposals if p.target == target for r in p.ranked}
+        )
+        for target in Target
+    }
+    now = timezone.now()
+    suggestions = []
+    for proposal in proposals:
+        kept = [] if proposal.abstained else proposal.ranked
+        kept = [r for r in kept if r.id in valid[proposal.target]][:SHOWN]
+        ranked = [{"id": r.id, "probability": r.probability, "words": list(r.words)} for r in kept]
+        suggestions.append(
+            Suggestion(
+                message_id=proposal.message_id,
+                target=proposal.target,
+                model_version=proposal.model_version,
+                ranked=ranked,
+                abstained=not kept,
+                reason=proposal.reason,
+                created_at=now,
+            )
+        )
+    Suggestion.objects.bulk_create(suggestions)
+    if AutoApplyRule.objects.exists():
+        for suggestion in suggestions:
+            if suggestion.target == Target.CATEGORY and suggestion.ranked:
+                best = suggestion.ranked[0]
+                _apply_if_confident(suggestion, Ranked(best["id"], best["probability"]))
+    return suggestions
 
 
 def _apply_if_confident(suggestion: Suggestion, best: Ranked) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.classifier.actions import Ranked, do_record_suggestion
+from yiwang.classifier.actions import Proposal, Ranked, do_record_suggestions
 from yiwang.classifier.engine import KeywordClassifier, TextClassifier, combine, loads
 from yiwang.classifier.engine.types import (
     ABSTAIN_EMPTY,
@@ -37,7 +37,7 @@ from yiwang.classifier.training import category_paths
 from yiwang.intake.models import Message, MessageState
 from yiwang.orgs.models import Department
 from yiwang.taxonomy.models import Category
-from yiwang.taxonomy.routing import route_lead_department
+from yiwang.taxonomy.routing import Router
 
 SHOWN = 3
 EXPLAINED_WORDS = 6
@@ -83,12 +83,32 @@ class KeywordTables:
     english: KeywordClassifier
 
 
+_tables_cache: dict[tuple[object, ...], KeywordTables] = {}
+
+
 def keyword_tables(paths: Mapping[int, Label]) -> KeywordTables:
     """The taxonomy's keywords (Chinese) and an English table from its Latin keywords and the
-    content words of the English names that name few categories."""
+    content words of the English names that name few categories.
+
+    Built once per content of the taxonomy (its paths, keywords and English names) and
+    process: an import's batches reuse the tables, an edited keyword builds them anew."""
     rows = list(
-        Category.objects.filter(pk__in=list(paths)).values_list("pk", "keywords", "name_en")
+        Category.objects.filter(pk__in=list(paths))
+        .order_by("pk")
+        .values_list("pk", "keywords", "name_en")
     )
+    stamp = tuple((pk, paths[pk], tuple(keywords), name) for pk, keywords, name in rows)
+    tables = _tables_cache.get(stamp)
+    if tables is None:
+        tables = _build_tables(paths, rows)
+        _tables_cache.clear()  # only the latest taxonomy is kept
+        _tables_cache[stamp] = tables
+    return tables
+
+
+def _build_tables(
+    paths: Mapping[int, Label], rows: list[tuple[int, list[str], str]]
+) -> KeywordTables:
     name_words = {pk: {w.lower() for w in _ENGLISH_WORD.findall(name)} for pk, _k, name in rows}
     spread = Counter(word for words in name_words.values() for word in words)
     chinese: dict[Label, list[str]] = {}
@@ -187,19 +207,22 @@ def _suggest_categories(messages: Sequence[Message]) -> dict[int, Suggestion]:
         Category.objects.filter(pk__in=list(paths), is_leaf=True).values_list("pk", flat=True)
     )
     leaf_paths = {paths[pk] for pk in leaves}
-    recorded = {}
+    proposals = []
     for message in messages:
         prediction = predictions.get(message.pk)
         source, suggested = _choose(message, prediction, tables, counts, leaf_paths)
-        recorded[message.pk] = do_record_suggestion(
-            message.pk,
-            Target.CATEGORY,
-            _ranked(suggested, ids),
-            abstained=not suggested,
-            model_version=version if source == FROM_MODEL else None,
-            reason=source,
+        proposals.append(
+            Proposal(
+                message.pk,
+                Target.CATEGORY,
+                _ranked(suggested, ids),
+                abstained=not suggested,
+                model_version=version if source == FROM_MODEL else None,
+                reason=source,
+            )
         )
-    return recorded
+    recorded = do_record_suggestions(proposals)
+    return {suggestion.message_id: suggestion for suggestion in recorded}
 
 
 def _choose(
@@ -232,28 +255,50 @@ def _suggest_departments(messages: Sequence[Message], categories: Mapping[int, S
     codes = dict(Department.objects.filter(is_active=True).values_list("short_code", "pk"))
     ids: dict[Label, int] = {(code,): pk for code, pk in codes.items() if code}
     predictions = _predict(model, messages, ids)
+    router = _Router()
+    proposals = []
     for message in messages:
         prediction = predictions.get(message.pk)
         if prediction is not None and prediction.suggestions:
             ranked = _ranked(prediction.suggestions, ids)
-            do_record_suggestion(
-                message.pk, Target.DEPARTMENT, ranked, model_version=version, reason=FROM_MODEL
+            proposals.append(
+                Proposal(
+                    message.pk, Target.DEPARTMENT, ranked, model_version=version, reason=FROM_MODEL
+                )
             )
             continue
-        routed = _routed(message, categories.get(message.pk))
+        routed = router.routed(message, categories.get(message.pk))
         reason = FROM_ROUTING if routed else (prediction.reason if prediction else NO_MATCH)
-        do_record_suggestion(
-            message.pk, Target.DEPARTMENT, routed, abstained=not routed, reason=reason or NO_MATCH
+        proposals.append(
+            Proposal(
+                message.pk,
+                Target.DEPARTMENT,
+                routed,
+                abstained=not routed,
+                reason=reason or NO_MATCH,
+            )
         )
+    do_record_suggestions(proposals)
 
 
-def _routed(message: Message, category_suggestion: Suggestion | None) -> list[Ranked]:
-    if category_suggestion is None or not category_suggestion.ranked or message.region is None:
-        return []
-    best = category_suggestion.ranked[0]
-    category = Category.objects.filter(pk=best["id"]).first()
-    department = route_lead_department(category, message.region) if category else None
-    return [Ranked(department.pk, float(best["probability"]))] if department else []
+class _Router:
+    """The routing rule for a batch, from memory (``Router``); categories read once each."""
+
+    def __init__(self) -> None:
+        self._rule = Router()
+        self._categories: dict[int, Category | None] = {}
+
+    def routed(self, message: Message, category_suggestion: Suggestion | None) -> list[Ranked]:
+        if category_suggestion is None or not category_suggestion.ranked or not message.region_id:
+            return []
+        best = category_suggestion.ranked[0]
+        if best["id"] not in self._categories:
+            self._categories[best["id"]] = (
+                Category.objects.select_related("parent").filter(pk=best["id"]).first()
+            )
+        category = self._categories[best["id"]]
+        department = self._rule.lead(category, message.region_id) if category else None
+        return [Ranked(department.pk, float(best["probability"]))] if department else []
 
 
 def do_suggest(message_ids: Sequence[int], *, again: bool = False) -> int:
@@ -262,9 +307,7 @@ def do_suggest(message_ids: Sequence[int], *, again: bool = False) -> int:
     Idempotent: a message that already has its suggestions is left alone unless ``again``
     (after a new model is activated, say). Returns how many messages got suggestions.
     """
-    new = Message.objects.filter(pk__in=message_ids, state=MessageState.NEW).select_related(
-        "region"
-    )
+    new = Message.objects.filter(pk__in=message_ids, state=MessageState.NEW)
     if not again:
         new = new.exclude(suggestions__target=Target.CATEGORY)
     messages = list(new.order_by("pk"))

@@ -4,9 +4,11 @@ a message is findable the moment it exists) and the duplicates found for it (on 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.dedupe.models import Duplicate, SketchKey
@@ -15,6 +17,7 @@ from yiwang.lib.neardup import Fingerprint, fingerprint, is_duplicate, resemblan
 
 CANDIDATES = 8  # earlier messages sharing the most sketch keys, checked exactly
 PER_KEY = 200  # latest holders of a sketch key read per look-up
+KEYS_PER_STATEMENT = 400  # SQLite allows 500 SELECTs in one compound statement
 MIN_SHARED = 2  # sketch keys an earlier message must share to be checked
 SAME_CITIZEN_DAYS = 90  # how far back the same citizen's messages are compared
 SAME_CITIZEN_CANDIDATES = 20
@@ -32,68 +35,161 @@ def do_fingerprint(
     return found
 
 
-def _sharing(message: Message, found: Fingerprint) -> list[int]:
+def do_fingerprint_many(messages: Iterable[tuple[int, str, str]]) -> None:
+    """Store the sketches of many new messages (id, title, content): one statement per
+    5,000 keys, without building a model object per key."""
+    rows: list[tuple[int, int]] = []
+    for message_id, title, content in messages:
+        found = fingerprint(title, content)
+        if found.usable:
+            rows.extend((message_id, key) for key in found.keys)
+    table = SketchKey._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5_000):
+            chunk = rows[start : start + 5_000]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (message_id, key) VALUES {values}",  # noqa: S608
+                [value for row in chunk for value in row],
+            )
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A message looking for earlier ones: what the look-up needs of it."""
+
+    pk: int
+    mobile_hash: str
+    submitted_at: dt.datetime
+    found: Fingerprint
+
+
+def _holders(keys: dict[int, int], below: int) -> dict[int, list[int]]:
+    """For each sketch key, its latest holders below message ``below``, newest first: at most
+    ``PER_KEY`` plus ``keys[key]`` of them (the batch's own messages holding it, which the
+    later of them must look past). One index range per key, 400 keys per statement."""
+    table = SketchKey._meta.db_table
+    held: dict[int, list[int]] = {}
+    items = sorted(keys.items())
+    for start in range(0, len(items), KEYS_PER_STATEMENT):
+        chunk = items[start : start + KEYS_PER_STATEMENT]
+        one_key = (
+            f"SELECT * FROM (SELECT key, message_id FROM {table} WHERE key = %s "  # noqa: S608
+            f"AND message_id < %s ORDER BY message_id DESC LIMIT %s) k{{n}}"
+        )
+        sql = " UNION ALL ".join(one_key.format(n=n) for n in range(len(chunk)))
+        params = [v for key, extra in chunk for v in (key, below, PER_KEY + extra)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for key, message_id in cursor.fetchall():
+                held.setdefault(key, []).append(message_id)
+    for ids in held.values():
+        ids.sort(reverse=True)
+    return held
+
+
+def _sharing(query: _Query, held: dict[int, list[int]]) -> list[int]:
     """Earlier messages sharing at least ``MIN_SHARED`` of the sketch's keys, most first.
 
-    Each key is read for at most ``PER_KEY`` of its latest holders: a piece every complaint
-    contains can be held by a million messages, while the pieces that make two texts the same
-    matter are rare; so the look-up costs the same at any size of the index.
+    Each key counts only its ``PER_KEY`` latest holders before the message: a piece every
+    complaint contains can be held by a million messages, while the pieces that make two
+    texts the same matter are rare; so the look-up costs the same at any size of the index.
     """
-    table = SketchKey._meta.db_table
-    one_key = (
-        f"SELECT message_id FROM (SELECT message_id FROM {table} WHERE key = %s "  # noqa: S608
-        f"AND message_id < %s ORDER BY message_id DESC LIMIT {PER_KEY}) k{{n}}"
+    shared: Counter[int] = Counter()
+    for key in query.found.keys:
+        earlier = [pk for pk in held.get(key, ()) if pk < query.pk]
+        shared.update(earlier[:PER_KEY])
+    ranked = sorted(
+        (pk for pk, n in shared.items() if n >= MIN_SHARED), key=lambda pk: (-shared[pk], -pk)
     )
-    union = " UNION ALL ".join(one_key.format(n=n) for n in range(len(found.keys)))
-    sql = (
-        f"SELECT message_id FROM ({union}) shared GROUP BY message_id "  # noqa: S608
-        f"HAVING COUNT(*) >= {MIN_SHARED} ORDER BY COUNT(*) DESC, message_id DESC "
-        f"LIMIT {CANDIDATES}"
-    )
-    params = [value for key in found.keys for value in (key, message.pk)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return ranked[:CANDIDATES]
 
 
-def _same_citizen(message: Message) -> list[int]:
-    if not message.mobile_hash:
-        return []
-    since = message.submitted_at - dt.timedelta(days=SAME_CITIZEN_DAYS)
-    earlier = Message.objects.filter(
-        mobile_hash=message.mobile_hash, pk__lt=message.pk, submitted_at__gte=since
-    ).order_by("-pk")
-    return list(earlier.values_list("pk", flat=True)[:SAME_CITIZEN_CANDIDATES])
+def _same_citizen(queries: list[_Query]) -> dict[int, list[int]]:
+    """Each message's latest earlier messages from the same mobile number (90 days)."""
+    hashes = {q.mobile_hash for q in queries if q.mobile_hash}
+    if not hashes:
+        return {}
+    since = min(q.submitted_at for q in queries) - dt.timedelta(days=SAME_CITIZEN_DAYS)
+    rows = Message.objects.filter(
+        mobile_hash__in=hashes, submitted_at__gte=since, pk__lt=max(q.pk for q in queries)
+    ).values_list("pk", "mobile_hash", "submitted_at")
+    by_mobile: dict[str, list[tuple[int, dt.datetime]]] = {}
+    for pk, mobile_hash, at in rows.order_by("-pk"):
+        by_mobile.setdefault(mobile_hash, []).append((pk, at))
+    found = {}
+    for query in queries:
+        since = query.submitted_at - dt.timedelta(days=SAME_CITIZEN_DAYS)
+        earlier = by_mobile.get(query.mobile_hash, [])
+        ids = [pk for pk, at in earlier if pk < query.pk and at >= since]
+        found[query.pk] = ids[:SAME_CITIZEN_CANDIDATES]
+    return found
+
+
+def _query(message: Message) -> _Query:
+    found = fingerprint(message.title, message.content)
+    return _Query(message.pk, message.mobile_hash, message.submitted_at, found)
+
+
+def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, float, bool]]]:
+    """For each message: (earlier message id, resemblance, same citizen) of the earlier
+    messages about the same matter, most alike first. A few statements for the whole list."""
+    queries = [q for q in map(_query, messages) if q.found.usable]
+    if not queries:
+        return {m.pk: [] for m in messages}
+    in_batch = Counter(key for q in queries for key in set(q.found.keys))
+    held = _holders(dict(in_batch), max(q.pk for q in queries))
+    same = _same_citizen(queries)
+    candidates = {q.pk: set(_sharing(q, held)) | set(same.get(q.pk, ())) for q in queries}
+    known = {q.pk: (q.found.pieces, q.mobile_hash) for q in queries}
+    wanted = set().union(*candidates.values()) - set(known)
+    rows = Message.objects.filter(pk__in=wanted).values_list(
+        "pk", "title", "content", "mobile_hash"
+    )
+    for pk, title, content, mobile_hash in rows.iterator(chunk_size=2_000):
+        known[pk] = (fingerprint(title, content).pieces, mobile_hash)
+    found: dict[int, list[tuple[int, float, bool]]] = {m.pk: [] for m in messages}
+    for query in queries:
+        matches = []
+        for pk in candidates[query.pk]:
+            pieces, mobile_hash = known[pk]
+            same_citizen = bool(query.mobile_hash) and mobile_hash == query.mobile_hash
+            if is_duplicate(query.found.pieces, pieces, same_citizen=same_citizen):
+                matches.append((pk, resemblance(query.found.pieces, pieces), same_citizen))
+        found[query.pk] = sorted(matches, key=lambda m: (-m[1], -m[0]))
+    return found
 
 
 def find_earlier(message: Message) -> list[tuple[int, float, bool]]:
     """(earlier message id, resemblance, same citizen) of the earlier messages about the same
     matter, most alike first."""
-    found = fingerprint(message.title, message.content)
-    if not found.usable:
-        return []
-    ids = set(_sharing(message, found)) | set(_same_citizen(message))
-    rows = Message.objects.filter(pk__in=ids).values_list("pk", "title", "content", "mobile_hash")
-    matches = []
-    for pk, title, content, mobile_hash in rows:
-        pieces = fingerprint(title, content).pieces
-        same = bool(message.mobile_hash) and mobile_hash == message.mobile_hash
-        if is_duplicate(found.pieces, pieces, same_citizen=same):
-            matches.append((pk, resemblance(found.pieces, pieces), same))
-    return sorted(matches, key=lambda m: (-m[1], -m[0]))
+    return find_earlier_many([message])[message.pk]
 
 
 def do_find_duplicates(message_id: int) -> int:
     """Record the earlier messages about the same matter as ``message_id``; idempotent."""
-    message = Message.objects.filter(pk=message_id).first()
-    if message is None:
+    return do_find_duplicates_many([message_id])
+
+
+def do_find_duplicates_many(message_ids: Sequence[int]) -> int:
+    """Record the earlier messages about the same matter as each message, and that each was
+    checked; idempotent. Messages that are gone are skipped. Returns duplicates recorded."""
+    messages = list(
+        Message.objects.filter(pk__in=message_ids)
+        .only("pk", "title", "content", "mobile_hash", "submitted_at")
+        .order_by("pk")
+    )
+    if not messages:
         return 0
     now = timezone.now()
     rows: Iterable[Duplicate] = (
         Duplicate(
-            message=message, earlier_id=pk, resemblance=round(r, 4), same_citizen=s, found_at=now
+            message_id=pk, earlier_id=earlier, resemblance=round(r, 4), same_citizen=s, found_at=now
         )
-        for pk, r, s in find_earlier(message)
+        for pk, matches in find_earlier_many(messages).items()
+        for earlier, r, s in matches
     )
-    created = Duplicate.objects.bulk_create(rows, ignore_conflicts=True)
+    with transaction.atomic():
+        created = Duplicate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2_000)
+        Message.objects.filter(pk__in=[m.pk for m in messages]).update(duplicates_checked_at=now)
     return len(created)

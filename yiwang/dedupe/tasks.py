@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from yiwang.dedupe.actions import do_find_duplicates
+from yiwang.dedupe.actions import do_find_duplicates, do_find_duplicates_many
 
 
 @task()
@@ -14,6 +14,5 @@ def find_duplicates(message_id: int) -> None:
 
 @task()
 def find_duplicates_many(message_ids: list[int]) -> None:
-    """After an import: the duplicate check of each of its messages, in one task."""
-    for message_id in message_ids:
-        do_find_duplicates(message_id)
+    """After an import: the duplicate check of each of its messages, in one batch."""
+    do_find_duplicates_many(message_ids)

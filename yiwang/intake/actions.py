@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext
 
 from yiwang.accounts.models import ApiClient
 from yiwang.channels.models import Campaign
-from yiwang.dedupe.actions import do_fingerprint
+from yiwang.dedupe.actions import do_fingerprint, do_fingerprint_many
 from yiwang.intake.models import (
     Attachment,
     Channel,
@@ -34,7 +35,7 @@ from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
 from yiwang.orgs.models import ServiceHall
 from yiwang.queue import enqueue_with_transaction
-from yiwang.search.actions import do_index
+from yiwang.search.actions import Source, do_index, do_index_many
 from yiwang.search.kinds import MESSAGE
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -122,6 +123,17 @@ def _replayed(result: SubmissionResult, context: SubmissionContext) -> Submissio
     return SubmissionResult(message, code, created=False)
 
 
+def _keys(clean: CleanSubmission, context: SubmissionContext) -> _Keys:
+    now = context.submitted_at or timezone.now()
+    external = f"{context.source}\x00{context.external_id}" if context.external_id else ""
+    return _Keys(
+        now,
+        derive_query_code(_query_key(), context.submission_token),
+        lookup_hash("submission-token", context.submission_token),
+        message_fingerprint(clean, context.client_ip, external),
+    )
+
+
 def do_submit_message(clean: CleanSubmission, context: SubmissionContext) -> SubmissionResult:
     """Store a validated message exactly once and enqueue its follow-up work after commit.
 
@@ -130,16 +142,11 @@ def do_submit_message(clean: CleanSubmission, context: SubmissionContext) -> Sub
     first message. The common case costs no look-up. A fingerprint still held by a message
     older than the duplicate window is released and the insert tried once more.
     """
-    now = context.submitted_at or timezone.now()
-    token_hash = lookup_hash("submission-token", context.submission_token)
-    external = f"{context.source}\x00{context.external_id}" if context.external_id else ""
-    fingerprint = message_fingerprint(clean, context.client_ip, external)
-    code = derive_query_code(_query_key(), context.submission_token)
-    keys = _Keys(now, code, token_hash, fingerprint)
+    keys = _keys(clean, context)
     try:
         return _create(clean, context, keys)
     except IntegrityError:
-        existing = _find_existing(token_hash, fingerprint, now)
+        existing = _find_existing(keys.token_hash, keys.fingerprint, keys.now)
         if existing is not None:
             return _replayed(existing, context)
     return _create(clean, context, keys)  # the stale fingerprint has been released
@@ -160,11 +167,12 @@ def _create(clean: CleanSubmission, context: SubmissionContext, keys: _Keys) -> 
     return SubmissionResult(message, keys.code, created=True)
 
 
-def _insert(
+def _new_message(
     clean: CleanSubmission, context: SubmissionContext, tracking_number: str, keys: _Keys
 ) -> Message:
+    """The row of a new message, not saved yet."""
     now = keys.now
-    message = Message.objects.create(
+    return Message(
         tracking_number=tracking_number,
         query_code_digest=query_code_digest(_query_key(), tracking_number, keys.code),
         submission_token_hash=keys.token_hash,
@@ -191,9 +199,24 @@ def _insert(
         submitted_at=now,
         due_day=clearance_day(now),
     )
-    MessageEvent.objects.create(
-        message=message, at=now, kind=EventKind.SUBMITTED, to_state=message.state, is_public=True
+
+
+def _submitted_event(message: Message) -> MessageEvent:
+    return MessageEvent(
+        message=message,
+        at=message.submitted_at,
+        kind=EventKind.SUBMITTED,
+        to_state=message.state,
+        is_public=True,
     )
+
+
+def _insert(
+    clean: CleanSubmission, context: SubmissionContext, tracking_number: str, keys: _Keys
+) -> Message:
+    message = _new_message(clean, context, tracking_number, keys)
+    message.save(force_insert=True)
+    _submitted_event(message).save(force_insert=True)
     _store_attachments(message, clean)
     do_index(MESSAGE, message.pk, message.title, message.content)  # same transaction
     do_fingerprint(message.pk, message.title, message.content)  # findable as a duplicate
@@ -207,6 +230,67 @@ def _insert(
         enqueue_with_transaction(suggest, message.pk)
         enqueue_with_transaction(find_duplicates, message.pk)
     return message
+
+
+@dataclass(frozen=True)
+class Submission:
+    clean: CleanSubmission
+    context: SubmissionContext
+
+
+def do_submit_many(submissions: Sequence[Submission]) -> list[SubmissionResult | None]:
+    """Store an importer's batch of new messages in a few statements instead of a few per
+    message: the same rows ``do_submit_message`` writes (message, event, search document,
+    duplicate sketch), in the caller's transaction, with the tracking numbers it reserved
+    (``reserved_for``). Follow-up work is the caller's (``follow_up_batch``); every
+    submission must have ``suggest_later`` set and no receipt to send.
+
+    The result for a submission is None where it was not written here, and the caller submits
+    it alone with ``do_submit_message``, which knows how to answer it: it repeats a stored
+    message (same token or same words) or another submission of the batch, or it carries
+    attachments. If another writer races in with the same token, fingerprint or external id,
+    the whole batch is left to the caller that way.
+    """
+    assert transaction.get_connection().in_atomic_block, "call inside the importer's transaction"
+    keyed = [(s, _keys(s.clean, s.context)) for s in submissions]
+    assert all(s.context.suggest_later and not s.context.send_receipt for s, _k in keyed)
+    taken = _taken([k for _s, k in keyed])
+    results: list[SubmissionResult | None] = [None] * len(keyed)
+    fast: list[int] = []
+    for index, (submission, keys) in enumerate(keyed):
+        if not ({keys.token_hash, keys.fingerprint} & taken or submission.clean.attachments):
+            taken.update((keys.token_hash, keys.fingerprint))
+            fast.append(index)
+    try:
+        with transaction.atomic():
+            messages = _insert_many([keyed[i] for i in fast])
+    except IntegrityError:
+        return [None] * len(keyed)
+    for index, message in zip(fast, messages, strict=True):
+        results[index] = SubmissionResult(message, keyed[index][1].code, created=True)
+    return results
+
+
+def _taken(keys: Sequence[_Keys]) -> set[str]:
+    """Which of these tokens and fingerprints stored messages hold (one query)."""
+    tokens = [k.token_hash for k in keys]
+    fingerprints = [k.fingerprint for k in keys]
+    held = Message.objects.filter(
+        Q(submission_token_hash__in=tokens) | Q(fingerprint__in=fingerprints)
+    ).values_list("submission_token_hash", "fingerprint")
+    return {value for pair in held for value in pair if value}
+
+
+def _insert_many(keyed: Sequence[tuple[Submission, _Keys]]) -> list[Message]:
+    messages = [
+        _new_message(s.clean, s.context, next_tracking_number(timezone.localdate(k.now)), k)
+        for s, k in keyed
+    ]
+    Message.objects.bulk_create(messages)
+    MessageEvent.objects.bulk_create(_submitted_event(m) for m in messages)
+    do_index_many(Source(MESSAGE, m.pk, m.title, m.content) for m in messages)
+    do_fingerprint_many((m.pk, m.title, m.content) for m in messages)
+    return messages
 
 
 FOLLOW_UP_BATCH = 500

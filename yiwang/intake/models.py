@@ -157,6 +157,8 @@ class Message(models.Model):
     # A department's reply reaches the citizen only once a supervisor has approved it.
     reply_approved_at = models.DateTimeField(_("reply approved at"), null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # When earlier messages about the same matter were looked for (yiwang.dedupe).
+    duplicates_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -5,7 +5,9 @@ Pure Python (no Django). See ``neardup.md`` next to this file for the method and
 1. ``canonical``: the engine's normalisation (full-width → half-width, traditional →
    simplified, HTML, emoji and greetings dropped), then only letters and digits are kept, so
    punctuation and spacing never matter.
-2. ``shingles``: the set of overlapping 3-character pieces, each hashed to 32 bits (crc32).
+2. ``shingles``: the set of overlapping 3-character pieces, each hashed to 32 bits (the three
+   code points packed into 63 bits, mixed by the splitmix64 finaliser, high half kept; numpy
+   hashes a whole message at once, about ten times faster than crc32 per piece).
    Reordering sentences changes only the few pieces across the seams; a small edit changes
    at most three pieces per changed character.
 3. ``sketch``: the ``SKETCH`` smallest hashes of the set (a bottom-k MinHash sketch). Two
@@ -19,9 +21,10 @@ Pure Python (no Django). See ``neardup.md`` next to this file for the method and
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from yiwang.classifier.engine.text import normalize
 
@@ -37,13 +40,32 @@ def canonical(text: str) -> str:
     return "".join(_KEEP.findall(normalize(text).lower()))
 
 
+def _mixed(packed: np.ndarray) -> np.ndarray:
+    """32-bit hashes of 64-bit values (splitmix64's finaliser; wrap-around is intended)."""
+    with np.errstate(over="ignore"):
+        value = packed ^ (packed >> np.uint64(30))
+        value = value * np.uint64(0xBF58476D1CE4E5B9)
+        value = value ^ (value >> np.uint64(27))
+        value = value * np.uint64(0x94D049BB133111EB)
+        value = value ^ (value >> np.uint64(31))
+    high: np.ndarray = value >> np.uint64(32)
+    return high
+
+
+def _hashes(text: str) -> np.ndarray:
+    """The sorted, distinct hashes of the 3-character pieces of a canonical text."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) < SHINGLE:  # too short for a piece: the whole text is one
+        packed = np.array([sum(int(p) << (21 * i) for i, p in enumerate(points))], np.uint64)
+    else:
+        packed = (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
+    return np.unique(_mixed(packed))
+
+
 def shingles(text: str) -> frozenset[int]:
     """The hashed 3-character pieces of a text (after ``canonical``)."""
     flat = canonical(text)
-    if len(flat) < SHINGLE:
-        return frozenset({zlib.crc32(flat.encode())}) if flat else frozenset()
-    encoded = [flat[i : i + SHINGLE].encode() for i in range(len(flat) - SHINGLE + 1)]
-    return frozenset(zlib.crc32(piece) for piece in encoded)
+    return frozenset(_hashes(flat).tolist()) if flat else frozenset()
 
 
 def sketch(pieces: Iterable[int]) -> list[int]:
@@ -72,8 +94,11 @@ class Fingerprint:
 
 
 def fingerprint(title: str, text: str) -> Fingerprint:
-    pieces = shingles(f"{title}\n{text}")
-    return Fingerprint(pieces, tuple(sketch(pieces)))
+    flat = canonical(f"{title}\n{text}")
+    if not flat:
+        return Fingerprint(frozenset(), ())
+    hashes = _hashes(flat)
+    return Fingerprint(frozenset(hashes.tolist()), tuple(hashes[:SKETCH].tolist()))
 
 
 def is_duplicate(a: frozenset[int], b: frozenset[int], *, same_citizen: bool = False) -> bool:

@@ -29,7 +29,14 @@ from django.utils.translation import gettext as _
 from yiwang.channels.imports.errors import file_error
 from yiwang.channels.imports.mapping import ImportRow, RowReader
 from yiwang.channels.models import ImportMode, ImportRun, ImportStatus
-from yiwang.intake.actions import SubmissionContext, do_submit_message, follow_up_batch
+from yiwang.intake.actions import (
+    Submission,
+    SubmissionContext,
+    SubmissionResult,
+    do_submit_many,
+    do_submit_message,
+    follow_up_batch,
+)
 from yiwang.intake.models import Channel, Message
 from yiwang.intake.numbers import reserved_for
 from yiwang.lib.codes import new_submission_token
@@ -169,8 +176,10 @@ def _write_batch(
             to_write.append(result)
             already.add(result.external_id)  # the same id twice in one file: once
     with transaction.atomic(), reserved_for(_days(to_write)):
-        for result in to_write:
-            _write_row(run, reader, result, tally, new_ids)
+        submissions = [Submission(row.clean, _context(run, row)) for row in to_write]
+        results = do_submit_many(submissions)
+        for written, submission, outcome in zip(to_write, submissions, results, strict=True):
+            _count(reader, written, submission, outcome, tally, new_ids)
         follow_up_batch(new_ids)
 
 
@@ -180,11 +189,9 @@ def _days(rows: list[ImportRow]) -> Counter[dt.date]:
     return Counter(timezone.localdate(row.submitted_at or now) for row in rows)
 
 
-def _write_row(
-    run: ImportRun, reader: RowReader, row: ImportRow, tally: _Tally, new_ids: list[int]
-) -> None:
+def _context(run: ImportRun, row: ImportRow) -> SubmissionContext:
     token = f"import:{run.source.name}:{row.external_id}" if row.external_id else ""
-    context = SubmissionContext(
+    return SubmissionContext(
         channel=Channel.IMPORT,
         submission_token=token or new_submission_token(),
         source=run.source.name,
@@ -193,12 +200,24 @@ def _write_row(
         suggest_later=True,
         send_receipt=False,
     )
-    try:
-        result = do_submit_message(row.clean, context)
-    except IntegrityError:  # the id is taken by a message that came in another way
-        message = _("A message with this external id exists already.")
-        tally.add_errors([RowError(row.number, reader.column("external_id"), message)])
-        return
+
+
+def _count(
+    reader: RowReader,
+    row: ImportRow,
+    submission: Submission,
+    result: SubmissionResult | None,
+    tally: _Tally,
+    new_ids: list[int],
+) -> None:
+    """Tally one row; a row the batch writer left alone is submitted on its own here."""
+    if result is None:
+        try:
+            result = do_submit_message(submission.clean, submission.context)
+        except IntegrityError:  # the id is taken by a message that came in another way
+            message = _("A message with this external id exists already.")
+            tally.add_errors([RowError(row.number, reader.column("external_id"), message)])
+            return
     tally.valid += 1
     if result.created:
         tally.created += 1

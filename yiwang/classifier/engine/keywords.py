@@ -52,27 +52,64 @@ def _keyword(raw: str) -> _Keyword | None:
 
 
 class KeywordClassifier:
-    """Ranked labels from a table {label: keywords}; no match gives no suggestion."""
+    """Ranked labels from a table {label: keywords}; no match gives no suggestion.
+
+    Chinese keywords are found by looking up each substring of a keyword's length in a set
+    (a few hundred dictionary look-ups per length), not by searching the text once per keyword:
+    a taxonomy has thousands of keywords and an import millions of messages.
+    """
 
     def __init__(self, keywords: Mapping[Label, Sequence[str]]) -> None:
         self._table: dict[Label, tuple[_Keyword, ...]] = {}
         for label, words in keywords.items():
             parsed = (_keyword(word) for word in words)
             self._table[tuple(label)] = tuple(word for word in parsed if word is not None)
+        self._han_labels: dict[str, set[Label]] = {}
+        self._latin_labels: set[Label] = set()
+        for label, table in self._table.items():
+            for keyword in table:
+                if keyword.pattern is None:
+                    self._han_labels.setdefault(keyword.text, set()).add(label)
+                else:
+                    self._latin_labels.add(label)
+        self._lengths = sorted({len(text) for text in self._han_labels})
 
     @property
     def labels(self) -> tuple[Label, ...]:
         return tuple(self._table)
 
+    def _substring_hits(self, text: str) -> dict[str, int]:
+        """How often each Chinese keyword occurs in ``text`` (without overlaps, as str.count)."""
+        hits: dict[str, int] = {}
+        for size in self._lengths:
+            free_from: dict[str, int] = {}
+            for start in range(len(text) - size + 1):
+                piece = text[start : start + size]
+                if piece in self._han_labels and start >= free_from.get(piece, 0):
+                    hits[piece] = hits.get(piece, 0) + 1
+                    free_from[piece] = start + size
+        return hits
+
     def predict(self, title: str, text: str, top: int = 3) -> list[Suggestion]:
         title, text = normalize(title), normalize(text)
+        in_text, in_title = self._substring_hits(text), self._substring_hits(title)
+        touched = set(self._latin_labels)
+        for piece in (*in_text, *in_title):
+            touched |= self._han_labels[piece]
+
+        def hits(keyword: _Keyword) -> int:
+            if keyword.pattern is None:
+                return in_text.get(keyword.text, 0) + TITLE_HITS * in_title.get(keyword.text, 0)
+            return keyword.hits(text) + TITLE_HITS * keyword.hits(title)
+
         scored: list[tuple[float, Label, tuple[str, ...]]] = []
         for label, keywords in self._table.items():
+            if label not in touched:
+                continue
             score, matched = 0.0, []
             for keyword in keywords:
-                hits = keyword.hits(text) + TITLE_HITS * keyword.hits(title)
-                if hits:
-                    score += keyword.weight * math.log1p(hits)
+                if found := hits(keyword):
+                    score += keyword.weight * math.log1p(found)
                     matched.append(keyword.text)
             if score > 0:
                 scored.append((score, label, tuple(matched)))

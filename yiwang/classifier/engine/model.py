@@ -28,7 +28,7 @@ from .types import (
 from .vectorizer import BlockSpec, Vectorizer, readable, trimmed
 
 MIN_HAN_SHARE = 0.3
-_EXPLAIN_CANDIDATES = 200
+_EXPLAIN_CANDIDATES = 64  # heaviest features of a row read for its explanation
 
 
 class TrainingError(ValueError):
@@ -110,6 +110,9 @@ class TextClassifier:
     def __init__(self, fitted: Fitted) -> None:
         self._fitted = fitted
         self._coef_t = np.ascontiguousarray(fitted.linear.coef.T)
+        # Feature column → (kind, readable token), or None for a token no clerk could read;
+        # filled as explanations need them (a few thousand columns in practice).
+        self._explainable: dict[int, tuple[str, str] | None] = {}
 
     @property
     def fitted(self) -> Fitted:
@@ -240,17 +243,29 @@ class TextClassifier:
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         columns, values = matrix.indices[start:end], matrix.data[start:end]
         weight = values * self._coef_t[columns, label]
-        order = np.argsort(-weight)[:_EXPLAIN_CANDIDATES]
+        if len(weight) > _EXPLAIN_CANDIDATES:
+            heaviest = np.argpartition(-weight, _EXPLAIN_CANDIDATES - 1)[:_EXPLAIN_CANDIDATES]
+        else:
+            heaviest = np.arange(len(weight))
+        order = heaviest[np.argsort(-weight[heaviest], kind="stable")]
         order = order[weight[order] > 0]
         scored: dict[str, list[float | str]] = {}
-        for position in order:
-            kind, token = self._fitted.vectorizer.token(int(columns[position]))
-            token = trimmed(token)
-            if not readable(token) or (kind == "char" and len(token) < 2):
+        for column, value in zip(columns[order].tolist(), weight[order].tolist(), strict=True):
+            explainable = self._explainable_token(column)
+            if explainable is None:
                 continue
+            kind, token = explainable
             entry = scored.setdefault(token, [0.0, kind])
-            entry[0] = float(entry[0]) + float(weight[position])
+            entry[0] = float(entry[0]) + value
         return _prefer_words(scored, n)
+
+    def _explainable_token(self, column: int) -> tuple[str, str] | None:
+        if column not in self._explainable:
+            kind, token = self._fitted.vectorizer.token(column)
+            token = trimmed(token)
+            usable = readable(token) and not (kind == "char" and len(token) < 2)
+            self._explainable[column] = (kind, token) if usable else None
+        return self._explainable[column]
 
 
 def _prefer_words(scored: dict[str, list[float | str]], n: int) -> tuple[str, ...]:
