@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import re
 import resource
@@ -38,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from desk import POSTGRES_SERVER, fresh_postgres_database, log, machine, production_like
+from desk import fresh_postgres_database, log, machine, production_like
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -150,10 +149,15 @@ def prepare() -> list[str]:
     return list(Region.objects.filter(level="county").values_list("code", flat=True))
 
 
-def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, log_file: Path) -> list[subprocess.Popen[bytes]]:
+    """Task workers as ``script/run`` starts them; what they say goes to ``log_file``."""
     command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.2"]
+    out = log_file.open("ab")
+    log(f"worker log: {log_file}")
     return [
-        subprocess.Popen([*command, "--no-startup-delay", "--no-reload"], cwd=ROOT)  # noqa: S603
+        subprocess.Popen(
+            [*command, "--no-startup-delay", "--no-reload"], cwd=ROOT, stdout=out, stderr=out
+        )
         for _ in range(count)
     ]
 
@@ -203,7 +207,7 @@ def replay(path: Path, count: int, workers: int) -> dict[str, object]:
     source = ImportSource.objects.get()
     run = do_create_run(source, str(path), path.name, None)
     do_prepare_run(run, mode=ImportMode.ALL_OR_NOTHING, dry_run=False)
-    pool = start_workers(workers)
+    pool = start_workers(workers, path.parent / "workers.log")
     marks: dict[str, float] = {}
     started = time.perf_counter()
 

@@ -173,7 +173,7 @@ def do_find_duplicates(message_id: int) -> int:
 
 def do_find_duplicates_many(message_ids: Sequence[int]) -> int:
     """Record the earlier messages about the same matter as each message, and that each was
-    checked; idempotent. Messages that are gone are skipped. Returns duplicates recorded."""
+    checked; idempotent. Messages that are gone are skipped. Returns the duplicates found."""
     messages = list(
         Message.objects.filter(pk__in=message_ids)
         .only("pk", "title", "content", "mobile_hash", "submitted_at")
