@@ -94,11 +94,11 @@ def read_messages() -> list[Text]:
     return found
 
 
-def without_repeats(messages: list[Text]) -> list[tuple[Text, frozenset[int]]]:
+def without_repeats(messages: list[Text]) -> list[tuple[Text, Any]]:
     """Each matter once: a message sharing 30 % of its pieces with a kept one is dropped."""
     from yiwang.lib.neardup import SKETCH, fingerprint, resemblance
 
-    kept: list[tuple[Text, frozenset[int]]] = []
+    kept: list[tuple[Text, Any]] = []
     by_key: dict[int, list[int]] = {}
     for message in messages:
         found = fingerprint(message[0], message[1])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from django.test import Client
 
@@ -43,7 +44,7 @@ def taxonomy_leaf() -> Category:
     return Category.objects.filter(is_leaf=True, version__is_active=True).order_by("pk")[0]
 
 
-def pieces(text: str) -> frozenset[int]:
+def pieces(text: str) -> np.ndarray:
     return fingerprint("", text).pieces
 
 

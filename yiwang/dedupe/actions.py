@@ -4,8 +4,9 @@ a message is findable the moment it exists) and the duplicates found for it (on 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -13,10 +14,17 @@ from django.utils import timezone
 
 from yiwang.dedupe.models import Duplicate, SketchKey
 from yiwang.intake.models import Message
-from yiwang.lib.neardup import Fingerprint, fingerprint, is_duplicate, resemblance
+from yiwang.lib.neardup import (
+    Fingerprint,
+    fingerprint,
+    fingerprint_many,
+    is_duplicate,
+    resemblance,
+)
 
 CANDIDATES = 8  # earlier messages sharing the most sketch keys, checked exactly
 PER_KEY = 200  # latest holders of a sketch key read per look-up
+_Row = tuple[int, str, str, str]
 KEYS_PER_STATEMENT = 400  # SQLite allows 500 SELECTs in one compound statement
 MIN_SHARED = 2  # sketch keys an earlier message must share to be checked
 SAME_CITIZEN_DAYS = 90  # how far back the same citizen's messages are compared
@@ -38,9 +46,10 @@ def do_fingerprint(
 def do_fingerprint_many(messages: Iterable[tuple[int, str, str]]) -> None:
     """Store the sketches of many new messages (id, title, content): one statement per
     5,000 keys, without building a model object per key."""
+    listed = list(messages)
     rows: list[tuple[int, int]] = []
-    for message_id, title, content in messages:
-        found = fingerprint(title, content)
+    prints = fingerprint_many([(title, content) for _id, title, content in listed])
+    for (message_id, _title, _content), found in zip(listed, prints, strict=True):
         if found.usable:
             rows.extend((message_id, key) for key in found.keys)
     table = SketchKey._meta.db_table
@@ -126,15 +135,15 @@ def _same_citizen(queries: list[_Query]) -> dict[int, list[int]]:
     return found
 
 
-def _query(message: Message) -> _Query:
-    found = fingerprint(message.title, message.content)
-    return _Query(message.pk, message.mobile_hash, message.submitted_at, found)
-
-
 def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, float, bool]]]:
     """For each message: (earlier message id, resemblance, same citizen) of the earlier
     messages about the same matter, most alike first. A few statements for the whole list."""
-    queries = [q for q in map(_query, messages) if q.found.usable]
+    prints = fingerprint_many([(m.title, m.content) for m in messages])
+    queries = [
+        _Query(m.pk, m.mobile_hash, m.submitted_at, found)
+        for m, found in zip(messages, prints, strict=True)
+        if found.usable
+    ]
     if not queries:
         return {m.pk: [] for m in messages}
     in_batch = Counter(key for q in queries for key in set(q.found.keys))
@@ -146,8 +155,10 @@ def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, floa
     rows = Message.objects.filter(pk__in=wanted).values_list(
         "pk", "title", "content", "mobile_hash"
     )
-    for pk, title, content, mobile_hash in rows.iterator(chunk_size=2_000):
-        known[pk] = (fingerprint(title, content).pieces, mobile_hash)
+    for chunk in _chunks(rows.iterator(chunk_size=1_000), 1_000):
+        found_prints = fingerprint_many([(title, content) for _pk, title, content, _m in chunk])
+        for (pk, _t, _c, mobile_hash), found_print in zip(chunk, found_prints, strict=True):
+            known[pk] = (found_print.pieces, mobile_hash)
     found: dict[int, list[tuple[int, float, bool]]] = {m.pk: [] for m in messages}
     for query in queries:
         matches = []
@@ -158,6 +169,11 @@ def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, floa
                 matches.append((pk, resemblance(query.found.pieces, pieces), same_citizen))
         found[query.pk] = sorted(matches, key=lambda m: (-m[1], -m[0]))
     return found
+
+
+def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def find_earlier(message: Message) -> list[tuple[int, float, bool]]:

@@ -21,12 +21,12 @@ Pure Python (no Django). See ``neardup.md`` next to this file for the method and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from yiwang.classifier.engine.text import normalize
+from yiwang.classifier.engine.text import normalize_many
 
 SHINGLE = 3
 SKETCH = 12  # smallest hashes kept per message (rows in the index)
@@ -36,8 +36,13 @@ SAME_CITIZEN_AT = 0.35  # looser when the same citizen writes again
 _KEEP = re.compile(r"[^\W_]+")
 
 
+def canonical_many(texts: Sequence[str]) -> list[str]:
+    """``canonical`` of many texts (one normalisation pass for all of them)."""
+    return ["".join(_KEEP.findall(text.lower())) for text in normalize_many(texts)]
+
+
 def canonical(text: str) -> str:
-    return "".join(_KEEP.findall(normalize(text).lower()))
+    return canonical_many([text])[0]
 
 
 def _mixed(packed: np.ndarray) -> np.ndarray:
@@ -62,30 +67,34 @@ def _hashes(text: str) -> np.ndarray:
     return np.unique(_mixed(packed))
 
 
-def shingles(text: str) -> frozenset[int]:
-    """The hashed 3-character pieces of a text (after ``canonical``)."""
+def shingles(text: str) -> np.ndarray:
+    """The hashed 3-character pieces of a text (after ``canonical``): sorted, each once."""
     flat = canonical(text)
-    return frozenset(_hashes(flat).tolist()) if flat else frozenset()
+    return _hashes(flat) if flat else np.empty(0, np.uint64)
 
 
 def sketch(pieces: Iterable[int]) -> list[int]:
     """The smallest hashes: what the index stores and what a look-up asks for."""
-    return sorted(pieces)[:SKETCH]
+    return sorted(int(piece) for piece in pieces)[:SKETCH]
 
 
-def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
-    """Share of the smaller set found in the larger (1.0: one contains the other)."""
+def resemblance(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the smaller set of pieces found in the larger (1.0: one contains the other).
+    Both are sorted and hold each piece once, as ``Fingerprint.pieces``."""
     smaller = min(len(a), len(b))
     if smaller == 0:
         return 0.0
-    return len(a & b) / smaller
+    probe, sorted_set = (a, b) if len(a) <= len(b) else (b, a)
+    at = np.minimum(np.searchsorted(sorted_set, probe), len(sorted_set) - 1)
+    return int(np.count_nonzero(sorted_set[at] == probe)) / smaller
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fingerprint:
-    """What the index needs of one message."""
+    """What the index needs of one message: its pieces (sorted hashes, each once; a numpy
+    array, since sets of Python ints cost ten times the memory and time) and its sketch."""
 
-    pieces: frozenset[int]
+    pieces: np.ndarray
     keys: tuple[int, ...]
 
     @property
@@ -93,15 +102,21 @@ class Fingerprint:
         return len(self.pieces) >= MIN_SHINGLES
 
 
+def fingerprint_many(items: Sequence[tuple[str, str]]) -> list[Fingerprint]:
+    """The fingerprints of many (title, text) pairs: one normalisation pass for all."""
+    flats = canonical_many([f"{title}\n{text}" for title, text in items])
+    found = []
+    for flat in flats:
+        hashes = _hashes(flat) if flat else np.empty(0, np.uint64)
+        found.append(Fingerprint(hashes, tuple(hashes[:SKETCH].tolist())))
+    return found
+
+
 def fingerprint(title: str, text: str) -> Fingerprint:
-    flat = canonical(f"{title}\n{text}")
-    if not flat:
-        return Fingerprint(frozenset(), ())
-    hashes = _hashes(flat)
-    return Fingerprint(frozenset(hashes.tolist()), tuple(hashes[:SKETCH].tolist()))
+    return fingerprint_many([(title, text)])[0]
 
 
-def is_duplicate(a: frozenset[int], b: frozenset[int], *, same_citizen: bool = False) -> bool:
+def is_duplicate(a: np.ndarray, b: np.ndarray, *, same_citizen: bool = False) -> bool:
     if min(len(a), len(b)) < MIN_SHINGLES:
         return False
     return resemblance(a, b) >= (SAME_CITIZEN_AT if same_citizen else DUPLICATE_AT)

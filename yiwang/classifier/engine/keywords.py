@@ -72,7 +72,12 @@ class KeywordClassifier:
                     self._han_labels.setdefault(keyword.text, set()).add(label)
                 else:
                     self._latin_labels.add(label)
-        self._lengths = sorted({len(text) for text in self._han_labels})
+        # Where a keyword can start: its first two characters (one for one-character keywords)
+        # name the lengths of the keywords starting so; most places in a text start none.
+        self._starts: dict[str, tuple[int, ...]] = {}
+        for text in self._han_labels:
+            start = text[:2]
+            self._starts[start] = tuple(sorted({*self._starts.get(start, ()), len(text)}))
 
     @property
     def labels(self) -> tuple[Label, ...]:
@@ -81,9 +86,11 @@ class KeywordClassifier:
     def _substring_hits(self, text: str) -> dict[str, int]:
         """How often each Chinese keyword occurs in ``text`` (without overlaps, as str.count)."""
         hits: dict[str, int] = {}
-        for size in self._lengths:
-            free_from: dict[str, int] = {}
-            for start in range(len(text) - size + 1):
+        free_from: dict[str, int] = {}
+        starts = self._starts
+        for start in range(len(text)):
+            sizes = starts.get(text[start : start + 2], ()) + starts.get(text[start], ())
+            for size in sizes:
                 piece = text[start : start + size]
                 if piece in self._han_labels and start >= free_from.get(piece, 0):
                     hits[piece] = hits.get(piece, 0) + 1
