@@ -4,7 +4,9 @@ Citizens type on phones and Chinese IMEs, so the same message arrives with full-
 ideographic spaces and invisible characters. These helpers give one canonical view of such text.
 """
 
+import functools
 import re
+import sys
 import unicodedata
 
 _FULLWIDTH_OFFSET = 0xFEE0
@@ -31,9 +33,18 @@ def normalize_for_fingerprint(text: str) -> str:
     zero-width space are dropped because they are invisible and a cheap way to dodge duplicate
     detection, and every whitespace run becomes one space.
     """
-    folded = unicodedata.normalize("NFKC", text)
-    visible = "".join(char for char in folded if unicodedata.category(char) != "Cf")
+    visible = _format_characters().sub("", unicodedata.normalize("NFKC", text))
     return _WHITESPACE_RUN.sub(" ", visible).strip()
+
+
+@functools.cache
+def _format_characters() -> re.Pattern[str]:
+    """Every format character (category Cf) of this Python's Unicode version, as one character
+    class: one regex pass instead of a category look-up per character (built once, ~0.2 s)."""
+    found = [
+        chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    ]
+    return re.compile("[" + "".join(re.escape(char) for char in found) + "]")
 
 
 def count_chars(text: str) -> int:

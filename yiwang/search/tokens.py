@@ -64,6 +64,8 @@ def _run_tokens(run: str) -> list[str]:
     if not _is_han(run):
         return [run[:MAX_TOKEN_CHARS]]
     # jieba words of three or more characters; shorter words are already bigrams.
+    if len(run) < 3:
+        return han_grams(run)
     words = [w for w in rjieba.cut(run) if len(w) >= 3 and len(w) <= MAX_TOKEN_CHARS]
     return han_grams(run) + words
 
