@@ -152,7 +152,18 @@ def test_every_message_of_a_batch_is_marked_as_checked_and_its_duplicates_kept(
 def test_keyword_hits_are_counted_as_a_search_per_keyword_would_count_them() -> None:
     rng = random.Random(3)
     alphabet = "电梯坏了物业公交站台噪音"
-    keywords = ["电梯", "物业", "电梯坏", "梯坏了物", "公交", "站台", "噪音噪音", "了了", "噪", "坏"]
+    keywords = [
+        "电梯",
+        "物业",
+        "电梯坏",
+        "梯坏了物",
+        "公交",
+        "站台",
+        "噪音噪音",
+        "了了",
+        "噪",
+        "坏",
+    ]
     table = KeywordClassifier({(str(i),): [word] for i, word in enumerate(keywords)})
     for _ in range(200):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))

@@ -13,10 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.accounts.models import User
-from yiwang.channels.actions import REJECTION_ROWS_PER_MINUTE, do_revoke_hall_codes, ip_prefix
+from yiwang.channels.actions import (
+    REJECTION_ROWS_PER_MINUTE,
+    do_prune_rejections,
+    do_revoke_hall_codes,
+    ip_prefix,
+)
 from yiwang.channels.models import Campaign, HallCodeRevocation, ReferenceRejection
 from yiwang.channels.references import token_for
 from yiwang.intake.models import Message
+from yiwang.jobs.registry import JOBS, task_for
 from yiwang.lib import hallref
 from yiwang.orgs.models import ServiceHall
 
@@ -389,3 +395,19 @@ def test_an_overlong_reason_revokes_nothing_and_says_why(
     )
     assert token_for(halls["xihu"]) == old
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+@pytest.mark.django_db
+def test_refused_references_are_forgotten_after_their_retention(settings: Any) -> None:
+    settings.YIWANG_KEEP_REFUSED_REFERENCES_DAYS = 180
+    now = timezone.now()
+    for days in (181, 179):
+        ReferenceRejection.objects.create(
+            at=now - dt.timedelta(days=days), reason="forged", token_hash="x" * 64
+        )
+    assert do_prune_rejections(now) == 1
+    assert list(ReferenceRejection.objects.values_list("at", flat=True)) == [
+        now - dt.timedelta(days=179)
+    ]
+    job = next(j for j in JOBS if j.name == "prune_refused_hall_references")
+    assert task_for(job).func(now.isoformat()) == 0  # the daily job runs the same action

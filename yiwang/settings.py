@@ -313,6 +313,8 @@ YIWANG_GATEWAY_BACKEND = env_str(
 )
 YIWANG_GATEWAY_FILE = env_str("YIWANG_GATEWAY_FILE", str(VAR_DIR / "gateway.jsonl"))
 # Message imports (decision 0022): rows per file, and the size of a file uploaded on the page.
+# Refused hall references (forged, revoked, expired QR codes) are kept this long (days).
+YIWANG_KEEP_REFUSED_REFERENCES_DAYS = env_int("YIWANG_KEEP_REFUSED_REFERENCES_DAYS", 180, minimum=1)
 YIWANG_IMPORT_MAX_ROWS = env_int("YIWANG_IMPORT_MAX_ROWS", 2_000_000, minimum=1)
 YIWANG_IMPORT_MAX_UPLOAD_MB = env_int("YIWANG_IMPORT_MAX_UPLOAD_MB", 500, minimum=1)
 # The public address of the site, for links in e-mails and text messages.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import ipaddress
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +73,15 @@ def do_record_rejection(token: str, refused: RefusedReference, client_ip: str) -
         network,
         stored,
     )
+
+
+def do_prune_rejections(now: dt.datetime | None = None) -> int:
+    """Forget refused references older than ``YIWANG_KEEP_REFUSED_REFERENCES_DAYS`` (a
+    network's record of probing, kept long enough to investigate, not for ever)."""
+    keep = dt.timedelta(days=settings.YIWANG_KEEP_REFUSED_REFERENCES_DAYS)
+    cutoff = (now or timezone.now()) - keep
+    deleted, _by_model = ReferenceRejection.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def do_revoke_hall_codes(user: User, hall: ServiceHall, reason: str = "") -> int:

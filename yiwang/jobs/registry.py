@@ -27,6 +27,9 @@ JOBS: tuple[PeriodicJob, ...] = (
     ),
     PeriodicJob("hot_topics", "5 * * * *", "yiwang.insights.tasks.compute_topics"),
     PeriodicJob("retrain_classifiers", "10 * * * *", "yiwang.classifier.tasks.retrain_when_due"),
+    PeriodicJob(
+        "prune_refused_hall_references", "50 3 * * *", "yiwang.channels.tasks.prune_rejections"
+    ),
 )
 
 
