@@ -14,10 +14,11 @@ from django.test import Client
 
 from yiwang.accounts.models import User
 from yiwang.casework.actions import do_accept, do_approve_reply, do_forward, do_reply
-from yiwang.channels.gateways import do_create_gateway
+from yiwang.channels.gateways import do_create_gateway, gateway_secret, reply_address
 from yiwang.channels.models import Gateway, GatewayEvent
 from yiwang.intake.models import Channel, Message
 from yiwang.intake.personal import unseal
+from yiwang.lib.crypto import generate_key_spec
 from yiwang.lib.signatures import sign
 from yiwang.notify.sms import MemoryGatewayBackend, MemorySmsBackend
 from yiwang.orgs.models import Department, Region
@@ -218,3 +219,22 @@ def test_the_same_words_from_the_same_phone_again_are_one_message_and_say_so(
     }
     assert Message.objects.count() == 1
     assert post(delivery(event_id="evt-0002")).status_code == 409  # and its replay is refused
+
+
+def test_key_rotation_re_encrypts_gateway_secrets_and_senders_and_signatures_still_check(
+    post: Callable[..., Any], sms_gateway: tuple[Gateway, str], settings: Any
+) -> None:
+    assert post().status_code == 201
+    settings.YIWANG_PII_KEYS = f"{generate_key_spec('new')},{settings.YIWANG_PII_KEYS}"
+    out = io.StringIO()
+    call_command("rotate_pii_keys", stdout=out)
+    assert "1 gateway secrets and 1 gateway senders re-encrypted" in out.getvalue()
+    gateway, event = Gateway.objects.get(), GatewayEvent.objects.get()
+    assert gateway.secret_encrypted.startswith("v1.new.")
+    assert event.sender_encrypted.startswith("v1.new.")
+    assert gateway_secret(gateway) == sms_gateway[1]
+    assert reply_address(event.message) == ("sms-10086", "13800138000")
+    assert post(delivery(event_id="evt-0002", text=CONTENT + "又一周了。")).status_code == 201
+    again = io.StringIO()
+    call_command("rotate_pii_keys", stdout=again)
+    assert "0 gateway secrets and 0 gateway senders" in again.getvalue()

@@ -33,6 +33,26 @@ def gateway_secret(gateway: Gateway) -> str:
     return key_ring_current().decrypt(gateway.secret_encrypted, context=SECRET_CONTEXT)
 
 
+def do_reseal_gateway_data(batch: int = 500) -> tuple[int, int]:
+    """Gateways' secrets and senders' addresses not under the current key, re-encrypted
+    (``rotate_pii_keys``). Returns (secrets, senders) re-encrypted; safe to run again."""
+    ring = key_ring_current()
+    done = []
+    for model, column, context in (
+        (Gateway, "secret_encrypted", SECRET_CONTEXT),
+        (GatewayEvent, "sender_encrypted", SENDER_CONTEXT),
+    ):
+        changed = 0
+        rows = model.objects.only(column).order_by("pk").values_list("pk", column)
+        for pk, token in rows.iterator(chunk_size=batch):
+            if token and ring.needs_rotation(token):
+                sealed = ring.encrypt(ring.decrypt(token, context=context), context=context)
+                model.objects.filter(pk=pk).update(**{column: sealed})
+                changed += 1
+        done.append(changed)
+    return done[0], done[1]
+
+
 def do_create_gateway(
     name: str, *, default_region: str, label: str = "", default_nature: str = "other"
 ) -> tuple[Gateway, str]:

@@ -1,4 +1,5 @@
-"""Re-encrypt personal data with the current key (the first of YIWANG_PII_KEYS).
+"""Re-encrypt personal data with the current key (the first of YIWANG_PII_KEYS): messages'
+contact data, messaging gateways' secrets and their senders' addresses.
 
 Rotation: put the new key first in YIWANG_PII_KEYS, keep the old one after it, restart, run
 this command, then remove the old key. See docs/personal-data.md.
@@ -11,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from yiwang.channels.gateways import do_reseal_gateway_data
 from yiwang.intake.models import Message
 from yiwang.intake.personal import PERSONAL_FIELDS, resealed_fields
 
@@ -31,3 +33,7 @@ class Command(BaseCommand):
                     Message.objects.filter(pk=message.pk).update(**updates)
                 changed += 1
         self.stdout.write(f"{changed} messages re-encrypted")
+        gateway_secrets, senders = do_reseal_gateway_data(options["batch"])
+        self.stdout.write(
+            f"{gateway_secrets} gateway secrets and {senders} gateway senders re-encrypted"
+        )
