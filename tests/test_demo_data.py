@@ -10,19 +10,22 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
+from django.utils import timezone
 
 from yiwang.accounts.models import User
 from yiwang.casework.models import Assignment, Rating, Rehandling
 from yiwang.casework.performance import department_rates
+from yiwang.channels.models import Campaign
 from yiwang.demo.loader import (
     DEFAULT_TAXONOMY_NAME,
+    DEMO_CAMPAIGN,
     DEMO_PASSWORD,
     DEMO_STAFF,
     ORGS_DATA,
     load_reference_data,
 )
 from yiwang.demo.realdata import SOURCE, load_tipdm_messages
-from yiwang.intake.models import Message, MessageEvent, MessageState
+from yiwang.intake.models import Channel, Message, MessageEvent, MessageState
 from yiwang.lib.tables import read_table
 from yiwang.orgs.models import Department, Region, ServiceHall
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
@@ -55,6 +58,7 @@ def everything() -> dict[str, int]:
         User,
         Message,
         MessageEvent,
+        Campaign,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -154,6 +158,21 @@ def test_the_demo_gives_the_supervisor_rates_to_look_at(demo: str) -> None:
             assert Rehandling.objects.filter(message=rating.message).exists()
     months = {a.forwarded_at.date().replace(day=1) for a in Assignment.objects.all()}
     assert any(department_rates(month) for month in months)
+
+
+def test_the_demo_has_a_campaign_open_today_with_hall_qr_and_web_messages(
+    demo: str, client: Client
+) -> None:
+    campaign = Campaign.objects.get(slug=DEMO_CAMPAIGN)
+    assert campaign.is_open(timezone.now())
+    assert campaign.themes.exists()
+    counted = Message.objects.filter(campaign=campaign)
+    channels = set(counted.values_list("channel", flat=True))
+    assert {Channel.QR, Channel.WEB} <= channels
+    from_halls = Message.objects.filter(channel__in=[Channel.QR, Channel.HALL])
+    assert from_halls.exists()
+    assert not from_halls.filter(hall=None).exists()  # every hall message names its hall
+    assert client.get(f"/campaigns/{campaign.slug}/").status_code == 200
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

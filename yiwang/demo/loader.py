@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 
 from yiwang.accounts.actions import do_create_staff
 from yiwang.accounts.models import User
+from yiwang.channels.models import Campaign
 from yiwang.demo.generator import DemoMessage, generate_messages
 from yiwang.demo.states import advance_demo_state
 from yiwang.intake.actions import SubmissionContext, do_submit_message
@@ -22,9 +24,9 @@ from yiwang.intake.personal import lookup_hash
 from yiwang.intake.validation import IMPORT_CONTENT_LIMIT, SubmissionInput, validate_submission
 from yiwang.lib.tables import ImportReport, Table, read_table
 from yiwang.orgs.imports import import_departments, import_halls, import_regions
-from yiwang.orgs.models import Department
+from yiwang.orgs.models import Department, Region, ServiceHall
 from yiwang.taxonomy.imports import do_activate_version, import_taxonomy, import_themes
-from yiwang.taxonomy.models import TaxonomyVersion
+from yiwang.taxonomy.models import TaxonomyVersion, Theme
 
 PACKAGE = Path(__file__).resolve().parent.parent
 ORGS_DATA = PACKAGE / "orgs" / "data"
@@ -107,21 +109,80 @@ def already_loaded(token: str) -> bool:
 _CHANNELS = (Channel.WEB, Channel.WEB, Channel.WEB, Channel.API, Channel.QR, Channel.HALL)
 
 
+DEMO_CAMPAIGN = "say-a-word"
+CAMPAIGN_DAYS = 30  # the demo campaign began this many days ago and runs as long again
+
+
+def load_demo_campaign() -> Campaign:
+    """A campaign in the manner of 2017's 我向总理说句话, open around today (created once)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    campaign, created = Campaign.objects.get_or_create(
+        slug=DEMO_CAMPAIGN,
+        defaults={
+            "name_zh": "我向省长说句话（演示）",
+            "name_en": "Say a word to the Governor (demo)",
+            "intro_zh": "欢迎就政务服务、民生保障和营商环境提出意见建议。"
+            "您可以在网上留言，也可以在各地政务服务大厅扫码留言。",
+            "intro_en": "Tell us what you think of government services, livelihoods and the "
+            "business environment: online, or by scanning the QR code in any service hall.",
+            "starts_at": today - dt.timedelta(days=CAMPAIGN_DAYS),
+            "ends_at": today + dt.timedelta(days=CAMPAIGN_DAYS),
+        },
+    )
+    if created:
+        campaign.themes.set(Theme.objects.order_by("code")[:6])
+    return campaign
+
+
 def load_demo_messages(count: int = 300, seed: int = 2017) -> int:
-    """Submit the generated messages through the normal action; returns how many were new."""
+    """Submit the generated messages through the normal action; returns how many were new.
+
+    Messages by a hall's QR code or at its counter are attributed to a hall of their region
+    (or the nearest above it); those and every third web message written while the demo
+    campaign is open count towards it."""
     rng = random.Random(seed)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    places = _Places(load_demo_campaign())
     created = 0
     for index, demo in enumerate(generate_messages(count, seed=seed)):
-        result = _submit(demo, index, today, rng.choice(_CHANNELS), seed)
+        result = _submit(demo, index, today, rng.choice(_CHANNELS), seed, places)
         if result is not None:
             created += 1
             advance_demo_state(result, demo, rng)
     return created
 
 
+class _Places:
+    """Where a demo message was written: its hall and campaign."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self._halls: dict[str, ServiceHall | None] = {}
+
+    def hall(self, region_code: str) -> ServiceHall | None:
+        if region_code not in self._halls:
+            region = Region.objects.filter(code=region_code).first()
+            chain = region.ancestors_and_self() if region else []
+            found = (ServiceHall.objects.filter(region=r, is_active=True).first() for r in chain)
+            self._halls[region_code] = next((h for h in found if h is not None), None)
+        return self._halls[region_code]
+
+    def context(self, channel: Channel, index: int, region: str, at: dt.datetime) -> dict[str, Any]:
+        in_hall = channel in (Channel.QR, Channel.HALL)
+        hall = self.hall(region) if in_hall else None
+        counted = (in_hall or (channel == Channel.WEB and index % 3 == 0)) and (
+            self.campaign.is_open(at)
+        )
+        return {"hall": hall, "campaign": self.campaign if counted else None}
+
+
 def _submit(
-    demo: DemoMessage, index: int, today: dt.datetime, channel: Channel, seed: int
+    demo: DemoMessage,
+    index: int,
+    today: dt.datetime,
+    channel: Channel,
+    seed: int,
+    places: _Places,
 ) -> Message | None:
     token = f"demo-{seed}-{index:05d}"
     if already_loaded(token):
@@ -141,7 +202,11 @@ def _submit(
     )
     clean = validate_submission(raw, content_limit=IMPORT_CONTENT_LIMIT)
     context = SubmissionContext(
-        channel=channel, submission_token=token, source="demo", submitted_at=at
+        channel=channel,
+        submission_token=token,
+        source="demo",
+        submitted_at=at,
+        **places.context(channel, index, demo.region_code, at),
     )
     result = do_submit_message(clean, context)
     return result.message if result.created else None
