@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .text import normalize
 from .types import Label, Suggestion
 
@@ -51,6 +53,19 @@ def _keyword(raw: str) -> _Keyword | None:
     return _Keyword(text, 2.0 * len(text.split()), pattern)
 
 
+def _pair(two: str) -> int:
+    return (ord(two[0]) << 21) | ord(two[1])
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """For each value, whether it is in ``sorted_set`` (a sorted array)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    found: np.ndarray = sorted_set[at] == values
+    return found
+
+
 class KeywordClassifier:
     """Ranked labels from a table {label: keywords}; no match gives no suggestion.
 
@@ -73,11 +88,14 @@ class KeywordClassifier:
                 else:
                     self._latin_labels.add(label)
         # Where a keyword can start: its first two characters (one for one-character keywords)
-        # name the lengths of the keywords starting so; most places in a text start none.
+        # name the lengths of the keywords starting so. numpy finds the few places of a text
+        # where some keyword starts; Python looks only there.
         self._starts: dict[str, tuple[int, ...]] = {}
         for text in self._han_labels:
             start = text[:2]
             self._starts[start] = tuple(sorted({*self._starts.get(start, ()), len(text)}))
+        self._pairs = np.array(sorted({_pair(s) for s in self._starts if len(s) == 2}), np.int64)
+        self._singles = np.array(sorted({ord(s) for s in self._starts if len(s) == 1}), np.int64)
 
     @property
     def labels(self) -> tuple[Label, ...]:
@@ -87,15 +105,26 @@ class KeywordClassifier:
         """How often each Chinese keyword occurs in ``text`` (without overlaps, as str.count)."""
         hits: dict[str, int] = {}
         free_from: dict[str, int] = {}
-        starts = self._starts
-        for start in range(len(text)):
-            sizes = starts.get(text[start : start + 2], ()) + starts.get(text[start], ())
+        for start in self._candidate_starts(text):
+            sizes = self._starts.get(text[start : start + 2], ()) + self._starts.get(
+                text[start], ()
+            )
             for size in sizes:
                 piece = text[start : start + size]
                 if piece in self._han_labels and start >= free_from.get(piece, 0):
                     hits[piece] = hits.get(piece, 0) + 1
                     free_from[piece] = start + size
         return hits
+
+    def _candidate_starts(self, text: str) -> list[int]:
+        """The places of ``text`` where some keyword's first one or two characters are."""
+        if not text or not self._starts:
+            return []
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        found = _members(points, self._singles)
+        if len(points) > 1:
+            found[:-1] |= _members((points[:-1] << 21) | points[1:], self._pairs)
+        return np.flatnonzero(found).tolist()
 
     def predict(self, title: str, text: str, top: int = 3) -> list[Suggestion]:
         title, text = normalize(title), normalize(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 import time
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -110,9 +111,13 @@ class TextClassifier:
     def __init__(self, fitted: Fitted) -> None:
         self._fitted = fitted
         self._coef_t = np.ascontiguousarray(fitted.linear.coef.T)
-        # Feature column → (kind, readable token), or None for a token no clerk could read;
-        # filled as explanations need them (a few thousand columns in practice).
-        self._explainable: dict[int, tuple[str, str] | None] = {}
+        # Feature column → index of its readable token in ``_tokens`` (-1: no clerk could
+        # read it; -2: not looked at yet), filled as explanations need them.
+        self._token_of = np.full(fitted.linear.coef.shape[1], -2, dtype=np.int64)
+        self._is_word = np.zeros(fitted.linear.coef.shape[1], dtype=bool)
+        self._tokens: list[str] = []
+        self._token_index: dict[str, int] = {}
+        self._token_lock = threading.Lock()  # web workers explain in threads
 
     @property
     def fitted(self) -> Fitted:
@@ -240,6 +245,9 @@ class TextClassifier:
         return predictions
 
     def _words(self, matrix: sp.csr_matrix, row: int, label: int, n: int) -> tuple[str, ...]:
+        """The readable tokens that weigh most for ``label`` in ``row``: each token's weight
+        summed over the feature blocks it occurs in, of the kind (word or characters) of its
+        heaviest occurrence."""
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         columns, values = matrix.indices[start:end], matrix.data[start:end]
         weight = values * self._coef_t[columns, label]
@@ -249,23 +257,44 @@ class TextClassifier:
             heaviest = np.arange(len(weight))
         order = heaviest[np.argsort(-weight[heaviest], kind="stable")]
         order = order[weight[order] > 0]
-        scored: dict[str, list[float | str]] = {}
-        for column, value in zip(columns[order].tolist(), weight[order].tolist(), strict=True):
-            explainable = self._explainable_token(column)
-            if explainable is None:
-                continue
-            kind, token = explainable
-            entry = scored.setdefault(token, [0.0, kind])
-            entry[0] = float(entry[0]) + value
+        chosen = columns[order]
+        self._look_up_tokens(chosen[self._token_of[chosen] == -2])
+        tokens = self._token_of[chosen]
+        readable_ones = tokens >= 0
+        tokens, chosen, kept = (
+            tokens[readable_ones],
+            chosen[readable_ones],
+            weight[order][readable_ones],
+        )
+        if not len(tokens):
+            return ()
+        unique, first, inverse = np.unique(tokens, return_index=True, return_inverse=True)
+        sums = np.bincount(inverse, weights=kept)
+        kinds = np.where(self._is_word[chosen[first]], "word", "char")
+        by_first = np.argsort(first)  # heaviest first occurrence first, as the ranking's ties
+        scored: dict[str, list[float | str]] = {
+            self._tokens[int(unique[i])]: [float(sums[i]), str(kinds[i])] for i in by_first
+        }
         return _prefer_words(scored, n)
 
-    def _explainable_token(self, column: int) -> tuple[str, str] | None:
-        if column not in self._explainable:
-            kind, token = self._fitted.vectorizer.token(column)
-            token = trimmed(token)
-            usable = readable(token) and not (kind == "char" and len(token) < 2)
-            self._explainable[column] = (kind, token) if usable else None
-        return self._explainable[column]
+    def _look_up_tokens(self, columns: np.ndarray) -> None:
+        if not len(columns):
+            return
+        with self._token_lock:
+            for column in set(columns.tolist()):
+                self._look_up_token(column)
+
+    def _look_up_token(self, column: int) -> None:
+        kind, token = self._fitted.vectorizer.token(column)
+        token = trimmed(token)
+        if not readable(token) or (kind == "char" and len(token) < 2):
+            self._token_of[column] = -1
+            return
+        if token not in self._token_index:
+            self._token_index[token] = len(self._tokens)
+            self._tokens.append(token)
+        self._token_of[column] = self._token_index[token]
+        self._is_word[column] = kind == "word"
 
 
 def _prefer_words(scored: dict[str, list[float | str]], n: int) -> tuple[str, ...]:
