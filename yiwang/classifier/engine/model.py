@@ -270,10 +270,12 @@ class TextClassifier:
             return ()
         unique, first, inverse = np.unique(tokens, return_index=True, return_inverse=True)
         sums = np.bincount(inverse, weights=kept)
-        kinds = np.where(self._is_word[chosen[first]], "word", "char")
-        by_first = np.argsort(first)  # heaviest first occurrence first, as the ranking's ties
+        words = self._is_word[chosen[first]].tolist()
+        tokens_found, weights = unique.tolist(), sums.tolist()
+        by_first = np.argsort(first).tolist()  # heaviest occurrence first, as ties rank
         scored: dict[str, list[float | str]] = {
-            self._tokens[int(unique[i])]: [float(sums[i]), str(kinds[i])] for i in by_first
+            self._tokens[tokens_found[i]]: [weights[i], "word" if words[i] else "char"]
+            for i in by_first
         }
         return _prefer_words(scored, n)
 
