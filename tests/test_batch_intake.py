@@ -227,3 +227,17 @@ def test_the_rehash_migration_computes_every_stored_sketch_again(
     rehash(apps, connection.schema_editor())
     stored = sorted(SketchKey.objects.filter(message_id=message.pk).values_list("key", flat=True))
     assert stored == list(fingerprint(message.title, message.content).keys)
+
+
+def test_pieces_kept_between_batches_are_not_used_for_a_text_that_changed(
+    submit: Callable[..., SubmissionResult],
+) -> None:
+    first = submit(content=LIFT, mobile="13900000001").message
+    again = submit(content=LIFT + "请尽快处理。", mobile="13900000002").message
+    assert [pk for pk, _r, _s in find_earlier(again)] == [first.pk]  # first's pieces now kept
+    Message.objects.filter(pk=first.pk).update(content=BUS)  # (no page edits a text; a fixer)
+    SketchKey.objects.filter(message_id=first.pk).delete()
+    SketchKey.objects.bulk_create(
+        SketchKey(message_id=first.pk, key=key) for key in fingerprint(first.title, LIFT).keys
+    )  # the index still points at it, so it is a candidate again
+    assert find_earlier(again) == []

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ CANDIDATES = 8  # earlier messages sharing the most sketch keys, checked exactly
 PER_KEY = 200  # latest holders of a sketch key read per look-up
 _Row = tuple[int, str, str, str]
 KEYS_PER_STATEMENT = 400  # SQLite allows 500 SELECTs in one compound statement
+PIECES_KEPT = 50_000  # messages whose pieces a process keeps (~1.6 kB each)
 MIN_SHARED = 2  # sketch keys an earlier message must share to be checked
 SAME_CITIZEN_DAYS = 90  # how far back the same citizen's messages are compared
 SAME_CITIZEN_CANDIDATES = 20
@@ -61,6 +64,35 @@ def do_fingerprint_many(messages: Iterable[tuple[int, str, str]]) -> None:
                 f"INSERT INTO {table} (message_id, key) VALUES {values}",  # noqa: S608
                 [value for row in chunk for value in row],
             )
+
+
+class _PiecesKept:
+    """The pieces of the messages this process looked at last, so that a message compared
+    again (a campaign's copies are candidates of many later messages) is not hashed again.
+    An entry holds only while the message's text is the one it was computed from."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[int, tuple[int, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, pk: int, title: str, content: str) -> np.ndarray | None:
+        with self._lock:
+            entry = self._entries.get(pk)
+            if entry is None or entry[0] != hash((title, content)):
+                return None
+            self._entries.move_to_end(pk)
+            return entry[1]
+
+    def put(self, pk: int, title: str, content: str, pieces: np.ndarray) -> None:
+        with self._lock:
+            self._entries[pk] = (hash((title, content)), pieces)
+            self._entries.move_to_end(pk)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_pieces_kept = _PiecesKept(PIECES_KEPT)
 
 
 @dataclass(frozen=True)
@@ -151,14 +183,21 @@ def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, floa
     same = _same_citizen(queries)
     candidates = {q.pk: set(_sharing(q, held)) | set(same.get(q.pk, ())) for q in queries}
     known = {q.pk: (q.found.pieces, q.mobile_hash) for q in queries}
+    for message, found_print in zip(messages, prints, strict=True):
+        _pieces_kept.put(message.pk, message.title, message.content, found_print.pieces)
     wanted = set().union(*candidates.values()) - set(known)
     rows = Message.objects.filter(pk__in=wanted).values_list(
         "pk", "title", "content", "mobile_hash"
     )
     for chunk in _chunks(rows.iterator(chunk_size=1_000), 1_000):
-        found_prints = fingerprint_many([(title, content) for _pk, title, content, _m in chunk])
-        for (pk, _t, _c, mobile_hash), found_print in zip(chunk, found_prints, strict=True):
-            known[pk] = (found_print.pieces, mobile_hash)
+        kept = [_pieces_kept.get(pk, title, content) for pk, title, content, _m in chunk]
+        missing = [row for row, pieces in zip(chunk, kept, strict=True) if pieces is None]
+        computed = iter(fingerprint_many([(title, content) for _pk, title, content, _m in missing]))
+        for (pk, title, content, mobile_hash), pieces in zip(chunk, kept, strict=True):
+            if pieces is None:
+                pieces = next(computed).pieces
+                _pieces_kept.put(pk, title, content, pieces)
+            known[pk] = (pieces, mobile_hash)
     found: dict[int, list[tuple[int, float, bool]]] = {m.pk: [] for m in messages}
     for query in queries:
         matches = []

@@ -64,13 +64,13 @@ def _hashes(text: str) -> np.ndarray:
         packed = np.array([sum(int(p) << (21 * i) for i, p in enumerate(points))], np.uint64)
     else:
         packed = (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
-    return np.unique(_mixed(packed))
+    return np.unique(_mixed(packed)).astype(np.uint32)
 
 
 def shingles(text: str) -> np.ndarray:
     """The hashed 3-character pieces of a text (after ``canonical``): sorted, each once."""
     flat = canonical(text)
-    return _hashes(flat) if flat else np.empty(0, np.uint64)
+    return _hashes(flat) if flat else np.empty(0, np.uint32)
 
 
 def sketch(pieces: Iterable[int]) -> list[int]:
@@ -107,7 +107,7 @@ def fingerprint_many(items: Sequence[tuple[str, str]]) -> list[Fingerprint]:
     flats = canonical_many([f"{title}\n{text}" for title, text in items])
     found = []
     for flat in flats:
-        hashes = _hashes(flat) if flat else np.empty(0, np.uint64)
+        hashes = _hashes(flat) if flat else np.empty(0, np.uint32)
         found.append(Fingerprint(hashes, tuple(hashes[:SKETCH].tolist())))
     return found
 
