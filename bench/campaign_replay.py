@@ -77,14 +77,16 @@ class MemoryWatch(threading.Thread):
 
 
 def source_texts() -> list[tuple[str, str]]:
-    """(title, text) of every TipDM message that has both, once each."""
+    """(title, text) of every TipDM message with a text of 20 characters or more, once each
+    (the labelled file names its columns in English, the other two in Chinese; a message
+    without a title gets one derived from its text by the import, as any file's would)."""
     seen: dict[tuple[str, str], None] = {}
     for name in ("messages_labelled.csv", "messages_with_votes.csv", "messages_with_replies.csv"):
         with (DATA / name).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                title = (row.get("title") or "").strip()[:100]
-                text = (row.get("text") or "").strip()
-                if title and len(text) >= 20:
+                title = (row.get("title") or row.get("留言主题") or "").strip()[:100]
+                text = (row.get("text") or row.get("留言详情") or "").strip()
+                if len(text) >= 20:
                     seen[(title, text)] = None
     return list(seen)
 

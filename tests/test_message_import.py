@@ -119,6 +119,17 @@ def test_a_valid_file_creates_one_imported_message_per_row(
     assert unseal("mobile", message.mobile_encrypted) == "13800130001"
 
 
+def test_a_row_with_an_empty_title_is_titled_by_the_start_of_its_content(
+    tmp_path: Path, run_import: Callable[..., ImportRun]
+) -> None:
+    rows = [work_order(1, 标题=""), work_order(2, 标题="   ", 内容="\n  楼下餐馆油烟扰民\n第二行")]
+    run = run_import(write_csv(tmp_path / "a.csv", rows))
+    assert (run.created_count, run.error_count) == (2, 0)
+    titles = dict(Message.objects.values_list("external_id", "title"))
+    assert titles["GD2024000001"] == "文三路第1根路灯已经坏了一周，晚上很黑，请尽快维修。"[:30]
+    assert titles["GD2024000002"] == "楼下餐馆油烟扰民"
+
+
 def test_importing_the_same_file_again_skips_every_row_by_its_external_id(
     tmp_path: Path, run_import: Callable[..., ImportRun]
 ) -> None:

@@ -30,7 +30,7 @@ from yiwang.lib.streamtables import TableRow
 from yiwang.lib.tables import RowError
 
 EXTERNAL_ID_LIMIT = 64
-DERIVED_TITLE = 30  # characters of the content that title a row without a title
+DERIVED_TITLE = 30  # characters of the content that title a row without one
 FIELDS = {
     "external_id": gettext_lazy("External id (their work-order number)"),
     "title": gettext_lazy("Title"),
@@ -162,8 +162,8 @@ class RowReader:
     def _input(self, row: TableRow, errors: list[RowError]) -> SubmissionInput:
         content = self._value(row, "content")
         title = self._value(row, "title") if "title" in self.mapping else ""
-        if "title" not in self.mapping:
-            title = content.splitlines()[0][:DERIVED_TITLE] if content else ""
+        if not title.strip():  # no title column, or an empty cell (half of some boards' rows)
+            title = content.strip().splitlines()[0][:DERIVED_TITLE] if content.strip() else ""
         nature_text = self._value(row, "nature") or self.source.default_nature
         nature = _NATURES.get(nature_text.lower(), nature_text)
         if nature_text and nature not in Nature.values:
