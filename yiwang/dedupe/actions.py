@@ -127,9 +127,10 @@ def _holder_rows_postgres(items: list[tuple[int, int]], below: int) -> list[tupl
         f"CROSS JOIN LATERAL (SELECT message_id FROM {table} s WHERE s.key = k.key "
         "AND s.message_id < %s ORDER BY s.message_id DESC LIMIT k.wanted) h"
     )
-    params = [[key for key, _n in items], [PER_KEY + n for _key, n in items], below]
+    keys = [key for key, _n in items]
+    wanted = [PER_KEY + n for _key, n in items]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, (keys, wanted, below))
         return list(cursor.fetchall())
 
 
