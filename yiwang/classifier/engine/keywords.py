@@ -69,9 +69,10 @@ def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 class KeywordClassifier:
     """Ranked labels from a table {label: keywords}; no match gives no suggestion.
 
-    Chinese keywords are found by looking up each substring of a keyword's length in a set
-    (a few hundred dictionary look-ups per length), not by searching the text once per keyword:
-    a taxonomy has thousands of keywords and an import millions of messages.
+    Chinese keywords are found where they can start (numpy marks the places holding some
+    keyword's first characters), by looking up the substrings of the keywords' lengths there,
+    not by searching the text once per keyword: a taxonomy has thousands of keywords and an
+    import millions of messages. The counts are those of ``str.count`` per keyword.
     """
 
     def __init__(self, keywords: Mapping[Label, Sequence[str]]) -> None:
