@@ -4,10 +4,9 @@ a message is findable the moment it exists) and the duplicates found for it (on 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from yiwang.dedupe.models import Duplicate, SketchKey
 from yiwang.intake.models import Message
+from yiwang.lib.batches import batched
 from yiwang.lib.neardup import (
     Fingerprint,
     fingerprint,
@@ -26,7 +26,6 @@ from yiwang.lib.neardup import (
 
 CANDIDATES = 8  # earlier messages sharing the most sketch keys, checked exactly
 PER_KEY = 200  # latest holders of a sketch key read per look-up
-_Row = tuple[int, str, str, str]
 KEYS_PER_STATEMENT = 400  # SQLite allows 500 SELECTs in one compound statement
 PIECES_KEPT = 50_000  # messages whose pieces a process keeps (~1.6 kB each)
 MIN_SHARED = 2  # sketch keys an earlier message must share to be checked
@@ -211,7 +210,7 @@ def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, floa
     rows = Message.objects.filter(pk__in=wanted).values_list(
         "pk", "title", "content", "mobile_hash"
     )
-    for chunk in _chunks(rows.iterator(chunk_size=1_000), 1_000):
+    for chunk in batched(rows.iterator(chunk_size=1_000), 1_000):
         kept = [_pieces_kept.get(pk, title, content) for pk, title, content, _m in chunk]
         missing = [row for row, pieces in zip(chunk, kept, strict=True) if pieces is None]
         computed = iter(fingerprint_many([(title, content) for _pk, title, content, _m in missing]))
@@ -230,11 +229,6 @@ def find_earlier_many(messages: list[Message]) -> dict[int, list[tuple[int, floa
                 matches.append((pk, resemblance(query.found.pieces, pieces), same_citizen))
         found[query.pk] = sorted(matches, key=lambda m: (-m[1], -m[0]))
     return found
-
-
-def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
-    while chunk := list(itertools.islice(rows, size)):
-        yield chunk
 
 
 def find_earlier(message: Message) -> list[tuple[int, float, bool]]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from yiwang.lib.batches import batched
 from yiwang.search.models import CorpusStatistic, Document, TermStatistic
 from yiwang.search.tokens import document_tokens
 
@@ -58,7 +58,7 @@ def do_index(kind: str, object_id: int, title: str, body: str) -> None:
 def do_index_many(sources: Iterable[Source], batch_size: int = BATCH_SIZE) -> int:
     """Add or replace many documents, one transaction and one insert per batch."""
     done = 0
-    for batch in _batches(iter(sources), batch_size):
+    for batch in batched(sources, batch_size):
         with transaction.atomic():
             _upsert([_document(source) for source in batch])
         done += len(batch)
@@ -67,11 +67,6 @@ def do_index_many(sources: Iterable[Source], batch_size: int = BATCH_SIZE) -> in
 
 def do_remove(kind: str, object_id: int) -> None:
     Document.objects.filter(kind=kind, object_id=object_id).delete()
-
-
-def _batches(sources: Iterator[Source], size: int) -> Iterator[list[Source]]:
-    while batch := list(islice(sources, size)):
-        yield batch
 
 
 def do_remove_missing(kind: str, existing: QuerySet[Any]) -> int:
@@ -100,8 +95,7 @@ def do_refresh_statistics(kind: str, chunk_size: int = BATCH_SIZE) -> int:
         documents += 1
     with transaction.atomic():
         TermStatistic.objects.filter(kind=kind).delete()
-        items = iter(frequencies.items())
-        while batch := list(islice(items, STATISTICS_BATCH)):
+        for batch in batched(frequencies.items(), STATISTICS_BATCH):
             TermStatistic.objects.bulk_create(
                 TermStatistic(kind=kind, term=term[:64], documents=n) for term, n in batch
             )

@@ -10,7 +10,6 @@ CSV is streamed, the XLSX written by openpyxl's write-only mode to a temporary f
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from yiwang.accounts.models import PersonalDataAccess, User
 from yiwang.intake.models import Message
+from yiwang.lib.batches import batched
 from yiwang.lib.tables import neutralise_formula
 from yiwang.staff.queries import full_contact
 
@@ -70,8 +70,7 @@ def export_rows(
 ) -> Iterator[list[Any]]:
     """One list of cells per message; with contacts, each batch is logged before it goes."""
     ordered = messages.select_related("region", "lead_department", "category")
-    rows = ordered.iterator(chunk_size=CHUNK)
-    while batch := list(itertools.islice(rows, CHUNK)):
+    for batch in batched(ordered.iterator(chunk_size=CHUNK), CHUNK):
         if form.personal:
             _record_access(user, batch, ip_address)
         for message in batch:

@@ -14,7 +14,6 @@ again (or resuming a run after a crash) creates nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from yiwang.intake.actions import (
 )
 from yiwang.intake.models import Channel, Message
 from yiwang.intake.numbers import reserved_for
+from yiwang.lib.batches import batched
 from yiwang.lib.codes import new_submission_token
 from yiwang.lib.streamtables import StreamedTable, TableError, TableRow, open_table
 from yiwang.lib.tables import RowError
@@ -114,7 +114,7 @@ def _pass(run: ImportRun, tally: _Tally, on_progress: Progress, *, write: bool) 
         tally.add_errors(missing)
         tally.error_count = len(missing)
         return
-    for batch in _batches(_limited(table.rows)):
+    for batch in batched(_limited(table.rows), BATCH):
         already = _already_imported(run, batch, reader)
         if write:
             _write_batch(run, batch, reader, already, tally)
@@ -130,11 +130,6 @@ def _limited(rows: Iterator[TableRow]) -> Iterator[TableRow]:
         if row.number - 1 > limit:
             raise TableError("too_many_rows", f"More than {limit} rows.", row.number)
         yield row
-
-
-def _batches(rows: Iterator[TableRow]) -> Iterator[list[TableRow]]:
-    while batch := list(itertools.islice(rows, BATCH)):
-        yield batch
 
 
 def _already_imported(run: ImportRun, batch: list[TableRow], reader: RowReader) -> set[str]:
