@@ -18,7 +18,6 @@ from yiwang.intake.models import Message
 from yiwang.lib.batches import batched
 from yiwang.lib.neardup import (
     Fingerprint,
-    fingerprint,
     fingerprint_many,
     is_duplicate,
     resemblance,
@@ -33,16 +32,9 @@ SAME_CITIZEN_DAYS = 90  # how far back the same citizen's messages are compared
 SAME_CITIZEN_CANDIDATES = 20
 
 
-def do_fingerprint(
-    message_id: int, title: str, content: str, *, replace: bool = False
-) -> Fingerprint:
-    """Store the sketch of a message (``replace``: of a message that already had one)."""
-    found = fingerprint(title, content)
-    if replace:
-        SketchKey.objects.filter(message_id=message_id).delete()
-    if found.usable:
-        SketchKey.objects.bulk_create(SketchKey(message_id=message_id, key=k) for k in found.keys)
-    return found
+def do_fingerprint(message_id: int, title: str, content: str) -> None:
+    """Store the sketch of a new message (in the intake transaction)."""
+    do_fingerprint_many([(message_id, title, content)])
 
 
 def do_fingerprint_many(messages: Iterable[tuple[int, str, str]]) -> None:

@@ -5,15 +5,16 @@ Pure Python (no Django). See ``neardup.md`` next to this file for the method and
 1. ``canonical``: the engine's normalisation (full-width → half-width, traditional →
    simplified, HTML, emoji and greetings dropped), then only letters and digits are kept, so
    punctuation and spacing never matter.
-2. ``shingles``: the set of overlapping 3-character pieces, each hashed to 32 bits (the three
-   code points packed into 63 bits, mixed by the splitmix64 finaliser, high half kept; numpy
-   hashes a whole message at once, about ten times faster than crc32 per piece).
-   Reordering sentences changes only the few pieces across the seams; a small edit changes
-   at most three pieces per changed character.
-3. ``sketch``: the ``SKETCH`` smallest hashes of the set (a bottom-k MinHash sketch). Two
-   texts that share most of their pieces share most of their smallest hashes, whatever their
-   lengths: a partial copy keeps about as many of the original's smallest hashes as the share
-   of the original it copies. The index stores only the sketch (a few integers per message).
+2. *Pieces* (``_hashes``): the set of overlapping 3-character pieces, each hashed to 32
+   bits (the three code points packed into 63 bits, mixed by the splitmix64 finaliser, high
+   half kept; numpy hashes a whole message at once, about ten times faster than crc32 per
+   piece). Reordering sentences changes only the few pieces across the seams; a small edit
+   changes at most three pieces per changed character.
+3. *Sketch* (``Fingerprint.keys``): the ``SKETCH`` smallest hashes of the set (a bottom-k
+   MinHash sketch). Two texts that share most of their pieces share most of their smallest
+   hashes, whatever their lengths: a partial copy keeps about as many of the original's
+   smallest hashes as the share of the original it copies. The index stores only the sketch
+   (a few integers per message).
 4. ``resemblance``: the exact overlap of two sets relative to the smaller one (containment),
    which is what a partial copy or a message with a line added has in common with the other.
 """
@@ -21,7 +22,7 @@ Pure Python (no Django). See ``neardup.md`` next to this file for the method and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,17 +66,6 @@ def _hashes(text: str) -> np.ndarray:
     else:
         packed = (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
     return np.unique(_mixed(packed)).astype(np.uint32)
-
-
-def shingles(text: str) -> np.ndarray:
-    """The hashed 3-character pieces of a text (after ``canonical``): sorted, each once."""
-    flat = canonical(text)
-    return _hashes(flat) if flat else np.empty(0, np.uint32)
-
-
-def sketch(pieces: Iterable[int]) -> list[int]:
-    """The smallest hashes: what the index stores and what a look-up asks for."""
-    return sorted(int(piece) for piece in pieces)[:SKETCH]
 
 
 def resemblance(a: np.ndarray, b: np.ndarray) -> float:
