@@ -137,7 +137,7 @@ _INTRODUCED_ACCOUNT: Final = re.compile(
 # Where a number of five digits or more is (with the separators above): the number patterns
 # run only around these, from 16 characters before (+86, 身份证号：, 卡号：) to just after.
 _NUMBER_HINT: Final = re.compile("[0-9](?:[ \u3000\\-—–－()（）+]?[0-9Xx]){4,}")
-_LONG_DIGITS: Final = re.compile(r"(?<![0-9])[0-9]{12,40}[Xx]?")
+_LONG_DIGITS: Final = re.compile(r"(?<![0-9])[0-9]{12,}[Xx]?")
 _MOBILE_DIGITS: Final = re.compile(r"1[3-9][0-9]{9}")
 
 

@@ -15,23 +15,12 @@ from yiwang.lib.contact import (
     normalize_id_number,
     normalize_mobile,
 )
+from yiwang.lib.tests import strategies
 
 TODAY = date(2025, 6, 1)
 
-mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
-
-
-def _id_number(region: str, birth: date, sequence: int) -> str:
-    first_17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return first_17 + id_number_check_char(first_17)
-
-
-id_numbers = st.builds(
-    _id_number,
-    st.from_regex(r"[1-9][0-9]{5}", fullmatch=True),
-    st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
-    st.integers(min_value=0, max_value=999),
-)
+mobiles = strategies.mobiles
+id_numbers = strategies.id_numbers(born_by=TODAY)
 
 
 # --- mobile -------------------------------------------------------------------------------
@@ -176,7 +165,7 @@ def test_it_accepts_full_width_characters_and_spaces_in_an_id_number() -> None:
 
 
 def test_it_accepts_a_retired_region_code() -> None:
-    retired = _id_number("110103", date(1980, 5, 17), 12)
+    retired = strategies.id_number("110103", date(1980, 5, 17), 12)
     assert normalize_id_number(retired, today=TODAY) == retired
 
 
@@ -194,7 +183,7 @@ def test_it_rejects_an_id_number_with_a_wrong_check_character() -> None:
         "11010519491231002X1",
         "1101051949123100X2",
         "110105194913310020",
-        _id_number("110105", date(1990, 1, 1), 1)[:-1] + "A",
+        strategies.id_number("110105", date(1990, 1, 1), 1)[:-1] + "A",
     ],
 )
 def test_it_rejects_an_id_number_of_the_wrong_shape(raw: str) -> None:
@@ -209,13 +198,13 @@ def test_it_rejects_an_impossible_birth_date_even_with_a_right_check_character()
 
 
 def test_it_rejects_a_birth_date_after_today() -> None:
-    tomorrow = _id_number("110105", date(2025, 6, 2), 1)
+    tomorrow = strategies.id_number("110105", date(2025, 6, 2), 1)
     with pytest.raises(InvalidContact):
         normalize_id_number(tomorrow, today=TODAY)
 
 
 def test_it_accepts_a_birth_date_of_today() -> None:
-    born_today = _id_number("110105", TODAY, 1)
+    born_today = strategies.id_number("110105", TODAY, 1)
     assert normalize_id_number(born_today, today=TODAY) == born_today
 
 

@@ -9,21 +9,10 @@ from hypothesis import strategies as st
 from stdnum import luhn
 
 from yiwang.lib import pii
-from yiwang.lib.contact import id_number_check_char
+from yiwang.lib.tests import strategies
 
-
-def _id_number(region: str, birth: date, sequence: int) -> str:
-    first_17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return first_17 + id_number_check_char(first_17)
-
-
-id_numbers = st.builds(
-    _id_number,
-    st.from_regex(r"[1-9][0-9]{5}", fullmatch=True),
-    st.dates(date(1900, 1, 1), date(2025, 12, 31)),
-    st.integers(0, 999),
-)
-mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+id_numbers = strategies.id_numbers(born_by=date(2025, 12, 31))
+mobiles = strategies.mobiles
 any_text = st.text(max_size=60)
 
 
