@@ -135,6 +135,16 @@ def dept_head(departments: dict[str, Department]) -> User:
 
 
 @pytest.fixture
+def editor(departments: dict[str, Department]) -> User:
+    return _staff("editor", ["editor"], departments["office"])
+
+
+@pytest.fixture
+def second_editor(departments: dict[str, Department]) -> User:
+    return _staff("second_editor", ["editor"], departments["office"])
+
+
+@pytest.fixture
 def other_dept_officer(departments: dict[str, Department]) -> User:
     return _staff("other_dept_officer", ["dept_officer"], departments["transport"])
 

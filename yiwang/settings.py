@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yiwang.insights",
     "yiwang.classifier",
     "yiwang.open311",
+    "yiwang.publishing",
     "yiwang.demo",
 ]
 

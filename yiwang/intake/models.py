@@ -219,6 +219,7 @@ class EventKind(models.TextChoices):
     ROUTED = "routed", _("Lead department suggested")
     SUPERVISION = "supervision", _("Supervision notice sent")
     FEEDBACK = "feedback", _("Rating and appeals")
+    PUBLICATION = "publication", _("Publication")
 
 
 class MessageEvent(models.Model):

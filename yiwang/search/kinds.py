@@ -9,9 +9,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from yiwang.intake.models import Message
+from yiwang.publishing.models import Publication, PublicationState
 from yiwang.search.actions import BATCH_SIZE, Source
 
 MESSAGE = "message"
+PUBLICATION = "publication"  # the public board: masked title, text and reply, published only
 
 
 @dataclass(frozen=True)
@@ -38,4 +40,19 @@ def _read_messages(after: int, count: int) -> list[tuple[int, str, str]]:
     return list(rows.values_list("pk", "title", "content")[:count])
 
 
-KINDS = {MESSAGE: Kind(MESSAGE, _messages, _read_messages)}
+def _publications() -> QuerySet[Any]:
+    return Publication.objects.filter(state=PublicationState.PUBLISHED).order_by()
+
+
+def _read_publications(after: int, count: int) -> list[tuple[int, str, str]]:
+    rows = _publications().filter(pk__gt=after).order_by("pk")
+    return [
+        (pk, title, f"{text}\n{reply}")
+        for pk, title, text, reply in rows.values_list("pk", "title", "text", "reply")[:count]
+    ]
+
+
+KINDS = {
+    MESSAGE: Kind(MESSAGE, _messages, _read_messages),
+    PUBLICATION: Kind(PUBLICATION, _publications, _read_publications),
+}
