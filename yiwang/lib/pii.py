@@ -57,10 +57,10 @@ _SURNAMES: Final = frozenset(
     "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
     "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟"
     "应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀"
-    "郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴"
+    "郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺盘满闻厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴"
     "丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
     "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富"
-    "尧闭由"
+    "尧闭由肖"
 )
 _COMPOUND_SURNAMES: Final = frozenset(
     re.findall(
@@ -73,9 +73,11 @@ _COMPOUND_SURNAMES: Final = frozenset(
 _NOT_IN_GIVEN_NAME: Final = frozenset(
     "是在的于了和与及今现年家住因为向从对被把将就也都已又还请说称告诉反映某先女同老师等们人你我他"
     "她它这那个无不没要会以去到给让叫姓名号码电话身份证联系时分区市县省镇乡村路街道巷校院局厅委"
-    "公司部队楼栋单元室组户里父母亲哥姐弟妹爷奶丈夫妻啊吗呢吧呀哦嗯并而且但或曾刚才再很太最更非常"
+    "公司部队楼栋单元室组户里父母亲哥姐弟妹爷奶丈夫妻啊吗呢吧呀哦嗯并而且但或再很太最更非常"
 )
 _WORDLIKE_SURNAMES: Final = frozenset("和向于将从对给把被让叫是在由与及同跟为经帮替问找请称有谢位")
+# ... which are surnames after these (我是于同志, 请联系于女士), not in 关于, 对于, 由于, 等于.
+_BEFORE_WORDLIKE_SURNAME: Final = frozenset("是叫找请系给向被让和与及的位名，。：: ")
 
 
 _NEEDS_HALFWIDTH: Final = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff20\uff0b\uff0d]")
@@ -143,7 +145,7 @@ _MOBILE_DIGITS: Final = re.compile(r"1[3-9][0-9]{9}")
 
 def _id_date_ok(digits: str, century: str | None = None) -> bool:
     year = int(century + digits[6:8]) if century else int(digits[6:10])
-    if not 1800 <= year <= 2099:
+    if not 1800 <= year <= _THIS_YEAR:
         return False
     rest = digits[8:12] if century else digits[10:14]
     try:
@@ -166,27 +168,43 @@ def _numbers(text: str) -> Iterator[Span]:
             yield from finder(text, start, end)
 
 
+_THIS_YEAR: Final = dt.date.today().year  # nobody is born in the future (622262206412021013)
+_CARD_CONTEXT: Final = re.compile("卡|账号|帐号|账户|帐户")
+_CODE_CONTEXT: Final = re.compile(
+    r"(?:编号|单号|订单|流水|受理号|工单|运单|快递|条码|代码|税号|发票|合同号|案号|批号|序列号|"
+    r"No\.?|NO\.?)[:：# ]*$"
+)
+
+
 def _id_numbers(text: str, start: int, end: int) -> Iterator[Span]:
     """Valid 18-character IDs (real date, right check character; the region is not checked),
-    ID-shaped ones with a wrong check character (a typo is still someone's number), and old
-    15-digit IDs (date in 19YY)."""
+    ID-shaped ones with a wrong check character (a typo is still someone's number) unless a
+    card or an account introduces them, and old 15-digit IDs (date in 19YY)."""
     for match in _ID_18.finditer(text, start, end):
         number = match.group()
         if not _id_date_ok(number):
             continue
-        card_like = number[0] in "3456" and luhn.is_valid(number)
-        if id_check_ok(number) or (number[:2] in _PROVINCES and not card_like):
+        if id_check_ok(number) or (
+            number[:2] in _PROVINCES
+            and not _CARD_CONTEXT.search(text, max(0, match.start() - 12), match.start())
+        ):
             yield Span(match.start(), match.end(), "id_number")
     for match in _ID_15.finditer(text, start, end):
         if match.group()[:2] in _PROVINCES and _id_date_ok(match.group(), century="19"):
             yield Span(match.start(), match.end(), "id_number")
 
 
+# Letters glued before a 0-led number make a courier or case code (SF096741346562), not a
+# landline — unless they say telephone (Tel0571…).
+_TRACKING_CODE: Final = re.compile(r"(?<![Tt][Ee])(?<![Tt])[A-Za-z]$")
+
+
 def _phones(text: str, start: int, end: int) -> Iterator[Span]:
     for match in _MOBILE.finditer(text, start, end):
         yield Span(match.start(), match.end(), "mobile")
     for match in _LANDLINE.finditer(text, start, end):
-        yield Span(match.start(), match.end(), "landline")
+        if not _TRACKING_CODE.search(text, max(0, match.start() - 4), match.start()):
+            yield Span(match.start(), match.end(), "landline")
     for match in _INTRODUCED_LANDLINE.finditer(text, start, end):
         yield Span(match.start("value"), match.end("value"), "landline")
 
@@ -206,7 +224,8 @@ def _numbers_in_longer_runs(text: str, start: int, end: int) -> Iterator[Span]:
     """A run of 12+ digits holding a valid ID number anywhere, or starting or ending with a
     mobile (013812345678, a long-distance 0 before it): the number was written against other
     digits, so the whole run goes. A mobile-shaped stretch inside a longer number (an order
-    number 2019031512345678) is read as part of that number."""
+    number 2019031512345678) is read as part of that number, and so is a mobile-shaped start
+    or end of a code."""
     for match in _LONG_DIGITS.finditer(text, start, end):
         run = match.group()
         for offset in range(len(run) - 17):
@@ -215,9 +234,20 @@ def _numbers_in_longer_runs(text: str, start: int, end: int) -> Iterator[Span]:
                 yield Span(match.start(), match.end(), "id_number")
                 break
         else:
+            if _is_code(text, match.start(), match.end()):
+                continue
             digits = run.rstrip("Xx")
             if _MOBILE_DIGITS.fullmatch(digits[:11]) or _MOBILE_DIGITS.fullmatch(digits[-11:]):
                 yield Span(match.start(), match.end(), "mobile")
+
+
+def _is_code(text: str, start: int, end: int) -> bool:
+    """Digits glued to letters (SF914658506511, YW2013120875847) or introduced as an order,
+    case or tracking number (订单号：20180219221756904) are a code, not a phone number."""
+    touching = text[start - 1 : start] + text[end : end + 1]
+    if any("a" <= char.lower() <= "z" for char in touching):
+        return True
+    return _CODE_CONTEXT.search(text, max(0, start - 10), start) is not None
 
 
 # --- Internet and vehicle identifiers -----------------------------------------------------------
@@ -284,6 +314,12 @@ _ESTATE_STOP: Final = frozenset("市区县镇乡路街道巷省州旗住在于�
 _A_COUNT: Final = re.compile("[一两][栋幢座户层楼]")  # 一栋小区楼, 两户人家
 _LAYOUT: Final = re.compile(rf"[{_NUMERAL}]室[{_NUMERAL}]*厅")
 _COUNTS: Final = re.compile(r"(?:楼|房|建筑|住宅|别墅|厅|一厅|两厅|二厅|人|个|家|名)")
+_ONE_COUNT: Final = re.compile(rf"[{_NUMERAL}]+[栋幢座户]")
+_COUNT_BEFORE: Final = frozenset("有共约近计达另余")  # 小区有8栋, 共3户
+# Building-unit-room written with dashes right after an estate (紫薇苑13-1-1662, 壹号2-6-632).
+_HYPHENATED: Final = re.compile(r"(?<![0-9-])[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,5}(?![0-9-])")
+_LIVES_AT: Final = re.compile(r"(?:住址|地址|住在|家住|居住|本人住)[^，。；,;]{0,20}$")
+_HYPHENATED_HINT: Final = re.compile("[0-9]-[0-9]{1,3}-[0-9]")
 
 
 def _addresses(text: str) -> Iterator[Span]:
@@ -292,6 +328,12 @@ def _addresses(text: str) -> Iterator[Span]:
     (文三路18号), so dates (3月12号), document numbers (〔2019〕12号) and metro lines stay."""
     for window in _windows(text, _ADDRESS_HINT, 12, 12):
         yield from _addresses_in(text, *window)
+    for start, end in _windows(text, _HYPHENATED_HINT, 6, 6):
+        for match in _HYPHENATED.finditer(text, start, end):
+            before = text[max(0, match.start() - 12) : match.start()]
+            lives_at = _LIVES_AT.search(text, max(0, match.start() - 26), match.start())
+            if _ROAD_OR_PLACE.search(before) or before.endswith("号") or lives_at:
+                yield Span(_estate_start(text, match.start()), match.end(), "address")
 
 
 def _addresses_in(text: str, window_start: int, window_end: int) -> Iterator[Span]:
@@ -304,9 +346,16 @@ def _addresses_in(text: str, window_start: int, window_end: int) -> Iterator[Spa
             continue  # "3栋楼", "3室2厅": a count or a layout, not an address
         before = text[max(0, start - 12) : start]
         anchored = _ROAD_OR_PLACE.search(before) is not None
-        if (not anchored and not _STRONG.search(part)) or _A_COUNT.fullmatch(part):
+        if (not anchored and not _STRONG.search(part)) or _is_a_count(text, start, part):
             continue
         yield Span(_estate_start(text, start), end, "address")
+
+
+def _is_a_count(text: str, start: int, part: str) -> bool:
+    """一栋小区楼, 两户人家, 小区有8栋: how many buildings, not which one."""
+    if _A_COUNT.fullmatch(part):
+        return True
+    return text[start - 1 : start] in _COUNT_BEFORE and _ONE_COUNT.fullmatch(part) is not None
 
 
 def _estate_start(text: str, start: int) -> int:
@@ -321,13 +370,18 @@ def _estate_start(text: str, start: int) -> int:
 
 
 # --- Names --------------------------------------------------------------------------------------
-_INTRODUCERS: Final = re.compile(
-    r"(?:我叫|我名叫|名叫|本人叫|我的名字叫|我的名字是|姓名|名字|本人姓名|联系人|申请人|投诉人|举报人|"
-    r"反映人|当事人|户主|署名|签名)(?:是|为)?[:： ]{0,2}(?=[\u4e00-\u9fff])"
+# Introductions followed by a name and nothing else: the name is taken as written.
+_NAMING: Final = re.compile(
+    r"(?:我叫|我名叫|名叫|本人叫|我的名字叫|我的名字是|本人姓名|姓名|名字|联系人|落款|署名|签名|"
+    r"来信人|留言人|写信人)(?:是|为)?[:： ]{0,2}(?=[\u4e00-\u9fff])"
 )
+# Roles and descriptions that may be followed by a name or by a verb (投诉人认为, 居民反映):
+# the name must read as one to jieba's tagger and end at a boundary.
 _WEAK_INTRODUCERS: Final = re.compile(
-    r"(?:我是|本人|我儿子|我女儿|我父亲|我母亲|我爸爸|我妈妈|我丈夫|我妻子|我爱人|我老公|我老婆|"
-    r"我孙子|我孙女|我弟弟|我哥哥|我姐姐|我妹妹|业主|患者|学生)[:： ]?(?=[\u4e00-\u9fff])"
+    r"(?:我是|本人|申请人|投诉人|举报人|反映人|当事人|户主|求助人|咨询人|受害人|"
+    r"我儿子|我女儿|我父亲|我母亲|我爸爸|我妈妈|我丈夫|我妻子|我爱人|我老公|我老婆|我孙子|我孙女|"
+    r"我弟弟|我哥哥|我姐姐|我妹妹|业主|患者|学生|家长|居民|村民|市民|职工|员工|教师|农民|工人|党员|"
+    r"群众|住户|租户|车主|商户|店主|司机|网民|网友)[:： ]?(?=[\u4e00-\u9fff])"
 )
 _TITLES: Final = re.compile(r"先生|女士|小姐|同志|老师|师傅|阿姨|大爷|大妈|老先生|老太太")
 _AFTER_WEAK_NAME: Final = frozenset(
@@ -352,7 +406,7 @@ def _given_length(text: str, start: int, most: int = 2) -> int:
     return length
 
 
-_NAME_TAGS: Final = ("nr", "ns", "nz")
+_NAME_TAGS: Final = ("nr", "ns")
 
 
 def _reads_as_name(text: str, start: int, end: int) -> bool:
@@ -364,8 +418,9 @@ def _reads_as_name(text: str, start: int, end: int) -> bool:
 
 
 def _introduced_names(text: str) -> Iterator[Span]:
-    """Names a person gives (我叫王小明, 姓名：李建国, 我儿子张强): surname and given name."""
-    for pattern, weak in ((_INTRODUCERS, False), (_WEAK_INTRODUCERS, True)):
+    """Names a person gives (我叫王小明, 姓名：李建国, 我儿子张强, 我是退休职工罗佳国): surname
+    and given name."""
+    for pattern, weak in ((_NAMING, False), (_WEAK_INTRODUCERS, True)):
         for match in pattern.finditer(text):
             start = match.end()
             surname = _surname_at(text, start)
@@ -373,8 +428,24 @@ def _introduced_names(text: str) -> Iterator[Span]:
             end = start + surname + given
             if not given or (weak and end < len(text) and text[end] not in _AFTER_WEAK_NAME):
                 continue
-            if _reads_as_name(text, start, end):
+            if (
+                not weak
+                or _reads_as_name(text, start, end)
+                or _closed_by_punctuation(text, start, end)
+            ):
                 yield Span(start, end, "name")
+
+
+def _closed_by_punctuation(text: str, start: int, end: int) -> bool:
+    """本人方静，/ 本人于佳。: a short name closed by punctuation right after an introduction is
+    a name even when the tagger does not know it — unless the tagger reads it as one ordinary
+    word (业主公约。)."""
+    if end - start > 3 or text[end : end + 1] not in _PUNCTUATION:
+        return False
+    return text[start] == "于" or len(rjieba.tag(text[start:end])[0][0]) < end - start
+
+
+_PUNCTUATION: Final = frozenset("，。、；！？,.;!?（(")
 
 
 def _addressed_names(text: str) -> Iterator[Span]:
@@ -396,8 +467,12 @@ def _name_before(text: str, title: int) -> int | None:
                 continue
             if given and _given_length(text, title - given, given) != given:
                 continue
-            if text[start] in _WORDLIKE_SURNAMES and (not given or text[start + 1] in _SURNAMES):
-                continue  # 向王先生, 家长和老师: 向 and 和 are words here, not surnames
+            if text[start] in _WORDLIKE_SURNAMES and (
+                text[start + 1] in _SURNAMES
+                if given
+                else text[start - 1 : start] not in _BEFORE_WORDLIKE_SURNAME
+            ):
+                continue  # 向王先生, 家长和老师, 关于女士: words here, not surnames
             if given and not _reads_as_name(text, start, title):
                 continue
             if _starts_a_word(text, start, title):
@@ -427,13 +502,26 @@ _FINDERS: Final[tuple[Callable[[str], Iterator[Span]], ...]] = (
 )
 
 
+def _introduced_first(spans: set[Span]) -> list[Span]:
+    """A number introduced as a QQ id (QQ：13912345678) is a QQ id, not the mobile it looks like."""
+    introduced = {(span.start, span.end) for span in spans if span.kind in ("qq", "wechat")}
+    return sorted(
+        span
+        for span in spans
+        if span.kind not in _LOOKS or (span.start, span.end) not in introduced
+    )
+
+
+_LOOKS: Final = frozenset({"mobile", "landline"})
+
+
 def find(text: str) -> list[Span]:
     """Every piece of personal information in ``text``, in order, without overlaps: where two
     findings overlap they become one span of the more sensitive kind (see KINDS)."""
     if not text:
         return []
     plain = _halfwidth(text)
-    found = sorted({span for finder in _FINDERS for span in finder(plain)})
+    found = _introduced_first({span for finder in _FINDERS for span in finder(plain)})
     merged: list[Span] = []
     for span in found:
         if merged and span.start < merged[-1].end:
