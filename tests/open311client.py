@@ -24,6 +24,7 @@ REQUEST_FIELDS = frozenset(
         "status_notes",
         "service_name",
         "service_code",
+        "description",  # only once the message is published, in its published form
         "agency_responsible",
         "service_notice",
         "requested_datetime",

@@ -61,6 +61,21 @@ def test_staff_without_the_permission_get_no_contact_columns_and_no_look_is_reco
     assert not PersonalDataAccess.objects.exists()
 
 
+def test_without_the_permission_personal_data_in_the_text_goes_out_masked(
+    signed_in: Persona,
+    supervisor: User,
+    dept_head: User,
+    message_for: Callable[..., Message],
+) -> None:
+    content = "我叫王小明，电话13912345678，住在阳光小区3栋2单元501室，电梯坏了。"
+    message_for("housing", title="王小明先生的来信", content=content)
+    (masked,) = sheet_rows(signed_in(dept_head).get(XLSX))
+    assert masked["Content"] == "我叫王某某，电话139****5678，住在***，电梯坏了。"
+    assert masked["Title"] == "王先生的来信"
+    (full,) = sheet_rows(signed_in(supervisor).get(XLSX))
+    assert full["Content"] == content
+
+
 def test_the_export_holds_only_the_messages_the_person_may_see(
     signed_in: Persona, dept_head: User, housing_and_transport: tuple[Message, Message]
 ) -> None:

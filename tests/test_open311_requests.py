@@ -34,6 +34,7 @@ from yiwang.intake.actions import SubmissionResult
 from yiwang.intake.models import Message
 from yiwang.open311 import filters
 from yiwang.orgs.models import Department, Region
+from yiwang.publishing.actions import do_approve, do_propose, do_unpublish
 from yiwang.taxonomy.models import Category
 
 from .open311client import DESCRIPTION, REQUEST_FIELDS, Open311Client, request_fields
@@ -82,7 +83,7 @@ def test_a_request_reads_back_with_the_spec_fields_and_nothing_personal(
     reply = open311.request(message.tracking_number, fmt)
     assert reply.status == 200
     (item,) = reply.items
-    assert set(item) == REQUEST_FIELDS
+    assert set(item) == REQUEST_FIELDS - {"description"}  # not published
     assert item["service_request_id"] == message.tracking_number
     assert (item["status"], item["service_code"], item["service_name"]) == ("open", "04.01", "公交")
     assert W3C.match(item["requested_datetime"])
@@ -93,6 +94,38 @@ def test_a_request_reads_back_with_the_spec_fields_and_nothing_personal(
     for personal in [*CITIZEN.values(), "欧阳晓燕", DESCRIPTION, DESCRIPTION[:12], "501", "3幢"]:
         assert personal not in reply.body, personal
     assert "description" not in item
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_the_description_appears_once_published_and_only_in_its_published_masked_form(
+    open311: Open311Client,
+    post: Callable[..., Message],
+    clerk: User,
+    dept_officer: User,
+    supervisor: User,
+    editor: User,
+    departments: dict[str, Department],
+    taxonomy: dict[str, Category],
+    fmt: str,
+) -> None:
+    personal = DESCRIPTION + "我叫王小明，电话13912345678。"
+    message = post(description=personal, **CITIZEN)
+    Message.objects.filter(pk=message.pk).update(consent_publish=True)
+    do_triage(clerk, message.pk, taxonomy["repairs"].pk)
+    do_forward(clerk, message.pk, departments["housing"].pk)
+    do_accept(dept_officer, message.pk)
+    do_reply(dept_officer, message.pk, "已安排维修。")
+    do_approve_reply(supervisor, message.pk)
+    publication = do_propose(clerk, message.pk, "")
+    assert "description" not in open311.request(message.tracking_number, fmt).items[0]
+    do_approve(editor, publication.pk)
+    reply = open311.request(message.tracking_number, fmt)
+    (item,) = reply.items
+    assert item["description"] == DESCRIPTION + "我叫王某某，电话139****5678。"
+    assert "13912345678" not in reply.body
+    assert "王小明" not in reply.body
+    do_unpublish(editor, publication.pk, "撤下")
+    assert "description" not in open311.request(message.tracking_number, fmt).items[0]
 
 
 def test_both_formats_carry_the_same_values(

@@ -1,16 +1,17 @@
 """Choosing exemplary messages: propose, mask, adjust, approve (twice for a summary), publish,
 unpublish — and the personal-information impact record every publication leaves."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yiwang.accounts.models import User
 from yiwang.intake.actions import SubmissionResult
+from yiwang.lib import pii
 from yiwang.publishing.actions import (
     Draft,
     PublicationError,
@@ -31,6 +32,14 @@ from yiwang.publishing.models import (
 from yiwang.search.queries import search
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The refusals are matched by their English wording."""
+    with translation.override("en"):
+        yield
+
 
 PERSONAL = "我叫王小明，电话13912345678，住在阳光小区3栋2单元501室，小区电梯坏了两个月。"
 
@@ -128,7 +137,7 @@ def test_a_draft_that_still_holds_a_phone_number_is_not_published(
 ) -> None:
     publication = do_propose(clerk, answered(consent_publish=True).message.pk, "")
     do_save_draft(editor, publication.pk, Draft("电梯", "请回电13912345678", "已修好"))
-    with pytest.raises(PublicationError, match="mobile"):
+    with pytest.raises(PublicationError, match="mobile number"):
         do_approve(editor, publication.pk)
 
 
@@ -156,7 +165,7 @@ def test_without_consent_only_a_summary_is_published_after_a_second_editor_appro
     publication = do_propose(clerk, answered(content=PERSONAL).message.pk, "")
     assert publication.form == PublicationForm.SUMMARY
     assert publication.text == ""
-    summary = Draft("小区电梯长期故障", "有市民反映小区电梯故障两个月未修。", publication.reply)
+    summary = Draft("电梯故障两个月未修", "有市民反映小区电梯故障两个月未修。", publication.reply)
     do_save_draft(editor, publication.pk, summary)
     first = do_approve(editor, publication.pk)
     assert first.state == PublicationState.AWAITING_APPROVAL
@@ -171,8 +180,17 @@ def test_without_consent_only_a_summary_is_published_after_a_second_editor_appro
 
 
 def test_a_summary_needs_words_of_its_own(answered: Answered, clerk: User, editor: User) -> None:
-    publication = do_propose(clerk, answered(content=PERSONAL).message.pk, "")
-    with pytest.raises(PublicationError, match="text"):
+    message = answered(content=PERSONAL).message
+    publication = do_propose(clerk, message.pk, "")
+    assert publication.title == ""
+    with pytest.raises(PublicationError, match="title"):
+        do_approve(editor, publication.pk)
+    nearly_copied = PERSONAL.replace("两个月", "两月").replace("王小明", "王某某")
+    do_save_draft(editor, publication.pk, Draft("电梯", pii.mask(nearly_copied), "已修好"))
+    with pytest.raises(PublicationError, match="own words"):
+        do_approve(editor, publication.pk)
+    do_save_draft(editor, publication.pk, Draft(message.title, "有市民反映电梯故障。", "已修好"))
+    with pytest.raises(PublicationError, match="own words"):
         do_approve(editor, publication.pk)
 
 

@@ -6,6 +6,7 @@ from yiwang.apierrors import install_error_handlers
 from yiwang.channels.api import router as channels_router
 from yiwang.intake.api import router as intake_router
 from yiwang.orgs.api import router as orgs_router
+from yiwang.publishing.api import router as publishing_router
 from yiwang.staff.api import router as staff_router
 
 api = NinjaAPI(
@@ -21,3 +22,4 @@ api.add_router("/v1", intake_router)
 api.add_router("/v1", orgs_router)
 api.add_router("/v1", channels_router)
 api.add_router("/v1/staff", staff_router)
+api.add_router("/v1/public", publishing_router)

@@ -328,10 +328,14 @@ YIWANG_CLASSIFIER_RETRAIN_AFTER = env_int("YIWANG_CLASSIFIER_RETRAIN_AFTER", 500
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No ID or phone number in the logs (issue 6): every handler masks them.
+    "filters": {"mask_personal_data": {"()": "yiwang.logfilter.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # The development server's request lines (query strings can hold a searched phone).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # fontTools logs every glyph list it subsets at INFO: pages of text and slow posters.
         "fontTools": {"level": "WARNING"},
     },

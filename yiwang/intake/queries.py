@@ -8,6 +8,7 @@ from django.conf import settings
 
 from yiwang.casework.machine import event_label
 from yiwang.intake.models import Message, MessageState
+from yiwang.lib import pii
 from yiwang.lib.codes import (
     normalize_query_code,
     normalize_tracking_number,
@@ -38,14 +39,16 @@ def public_state(message: Message) -> str:
 
 
 def public_view(message: Message) -> dict[str, Any]:
-    """What the citizen sees: status, public history and the reply; nothing internal."""
+    """What the citizen sees: status, public history and the reply; nothing internal. Anyone
+    holding the tracking number and query code sees it, and a merged message shows another
+    citizen's answer, so the title, notes and reply go out masked (yiwang.lib.pii)."""
     events = message.events.filter(is_public=True).order_by("at", "id")
     answered = _answering(message)
     approved = answered.reply_approved_at is not None
     state = public_state(message)
     return {
         "tracking_number": message.tracking_number,
-        "title": message.title,
+        "title": pii.mask(message.title),
         "state": state,
         "state_label": str(MessageState(state).label),
         "submitted_at": message.submitted_at,
@@ -54,11 +57,11 @@ def public_view(message: Message) -> dict[str, Any]:
                 "at": e.at,
                 "kind": e.kind,
                 "label": event_label(str(e.get_kind_display()), e.action),
-                "note": e.public_note,
+                "note": pii.mask(e.public_note),
             }
             for e in events
         ],
-        "reply": (answered.reply_text or None) if approved else None,
+        "reply": (pii.mask(answered.reply_text) or None) if approved else None,
         "replied_at": answered.replied_at if approved else None,
     }
 

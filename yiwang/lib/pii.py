@@ -492,7 +492,8 @@ def _starts_a_word(text: str, start: int, end: int) -> bool:
 
 
 # --- Putting it together ------------------------------------------------------------------------
-_FINDERS: Final[tuple[Callable[[str], Iterator[Span]], ...]] = (
+_Finders = tuple[Callable[[str], Iterator[Span]], ...]
+_FINDERS: Final[_Finders] = (
     _numbers,
     _internet_ids,
     _plates,
@@ -518,10 +519,20 @@ _LOOKS: Final = frozenset({"mobile", "landline"})
 def find(text: str) -> list[Span]:
     """Every piece of personal information in ``text``, in order, without overlaps: where two
     findings overlap they become one span of the more sensitive kind (see KINDS)."""
+    return _find(text, _FINDERS)
+
+
+def mask_numbers(text: str) -> str:
+    """Only ID numbers, bank cards, phones, QQ ids and e-mail addresses masked: for logs and
+    other machine text, where names and addresses are not looked for (it needs no tagger)."""
+    return _masked(text, (_numbers, _internet_ids))
+
+
+def _find(text: str, finders: _Finders) -> list[Span]:
     if not text:
         return []
     plain = _halfwidth(text)
-    found = _introduced_first({span for finder in _FINDERS for span in finder(plain)})
+    found = _introduced_first({span for finder in finders for span in finder(plain)})
     merged: list[Span] = []
     for span in found:
         if merged and span.start < merged[-1].end:
@@ -539,9 +550,13 @@ def mask(text: str) -> str:
     plates kept to their province (浙******). Masking the result again changes nothing: the
     text is masked again until that holds, checked around what changed (what a pattern sees
     reaches at most _REACH characters, so text further away cannot have changed its reading)."""
+    return _masked(text, _FINDERS)
+
+
+def _masked(text: str, finders: _Finders) -> str:
     for _ in range(8):
-        masked, changed = _mask_once(text)
-        if masked == text or _settled(masked, changed):
+        masked, changed = _mask_once(text, finders)
+        if masked == text or _settled(masked, changed, finders):
             return masked
         text = masked
     return text
@@ -550,7 +565,11 @@ def mask(text: str) -> str:
 _REACH: Final = 80
 
 
-def _settled(text: str, changed: list[tuple[int, int]]) -> bool:
+def _settled(
+    text: str,
+    changed: list[tuple[int, int]],
+    finders: _Finders,
+) -> bool:
     windows: list[tuple[int, int]] = []
     for start, end in changed:
         start, end = max(0, start - _REACH), min(len(text), end + _REACH)
@@ -558,13 +577,13 @@ def _settled(text: str, changed: list[tuple[int, int]]) -> bool:
             windows[-1] = (windows[-1][0], end)
         else:
             windows.append((start, end))
-    return all(_mask_once(text[a:b])[0] == text[a:b] for a, b in windows)
+    return all(_mask_once(text[a:b], finders)[0] == text[a:b] for a, b in windows)
 
 
-def _mask_once(text: str) -> tuple[str, list[tuple[int, int]]]:
+def _mask_once(text: str, finders: _Finders) -> tuple[str, list[tuple[int, int]]]:
     """The masked text and where, in it, the replacements are."""
     pieces, changed, position, length = [], [], 0, 0
-    for span in find(text):
+    for span in _find(text, finders):
         kept = text[position : span.start]
         replacement = _MASKS[span.kind](text, span)
         pieces += [kept, replacement]

@@ -1,9 +1,10 @@
 """The read side of Open311: requests and their public updates, with nothing personal.
 
-Never returned: the description (until its published, masked form exists), the citizen's
-name, phone and e-mail, ``device_id`` and ``account_id``, and the attributes. The address is
-cut at street level, coordinates are rounded to about 100 m, and ``address_id`` is returned
-only when it is a region code.
+The description is returned only once the message is published on the public board, and then
+in its published form (masked, or the editors' anonymised summary). Never returned: the
+citizen's name, phone and e-mail, ``device_id`` and ``account_id``, and the attributes. The
+address is cut at street level, coordinates are rounded to about 100 m, and ``address_id`` is
+returned only when it is a region code.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from yiwang.intake.queries import public_state
 from yiwang.open311.catalogue import Service, in_language
 from yiwang.open311.filters import LIMIT, RequestFilter, Window
 from yiwang.open311.models import Open311Request
+from yiwang.publishing.editorial import published_text
 
 S = MessageState
 CLOSED_STATES = frozenset({S.CLOSED, S.NOT_ACCEPTED, S.ANSWERED, S.MERGED})
@@ -85,12 +87,14 @@ def request_fields(request: Open311Request, services: dict[str, Service]) -> dic
     code, name = _service(request, services)
     department = message.lead_department
     agency = in_language(department.name_zh, department.name_en) if department else ""
+    description = published_text(message)
     return {
         "service_request_id": message.tracking_number,
         "status": open_or_closed(state),
         "status_notes": str(MessageState(state).label),
         "service_name": name,
         "service_code": code,
+        **({"description": description} if description is not None else {}),
         "agency_responsible": agency,
         "service_notice": "",
         "requested_datetime": message.submitted_at,
@@ -108,7 +112,7 @@ def request_fields(request: Open311Request, services: dict[str, Service]) -> dic
 def _requests() -> QuerySet[Open311Request]:
     last_public = MessageEvent.objects.filter(message=OuterRef("message_id"), is_public=True)
     return Open311Request.objects.select_related(
-        "message__category", "message__lead_department", "message__region"
+        "message__category", "message__lead_department", "message__region", "message__publication"
     ).annotate(updated_at=Subquery(last_public.order_by("-at", "-id").values("at")[:1]))
 
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
 from yiwang.intake.models import EventKind, Message, MessageEvent
-from yiwang.lib import pii
+from yiwang.lib import neardup, pii
 from yiwang.publishing.models import (
+    PII_KIND_LABELS,
     ImpactAction,
     ImpactRecord,
     Publication,
@@ -33,6 +34,7 @@ NOTE_LIMIT = 2_000
 # Kinds that never go out, whatever the editor says: the masker is sure of them.
 BLOCKING_KINDS = frozenset(pii.KINDS) - {"name", "address"}
 EDITABLE = (PublicationState.PROPOSED, PublicationState.AWAITING_APPROVAL)
+COPIED_SHARE = 0.6  # a summary sharing this much of the message's wording is a copy
 
 
 class PublicationError(ValueError):
@@ -48,9 +50,11 @@ class Draft:
 
 def masked_draft(message: Message) -> Draft:
     """The masker's proposal: title, text and reply with every personal span masked. Without
-    the author's consent the text starts empty: the editor writes an anonymised summary."""
-    text = pii.mask(message.content) if message.consent_publish else ""
-    return Draft(pii.mask(message.title), text, pii.mask(message.reply_text))
+    the author's consent title and text start empty: the editor writes an anonymised summary
+    with a title of its own."""
+    if not message.consent_publish:
+        return Draft("", "", pii.mask(message.reply_text))
+    return Draft(pii.mask(message.title), pii.mask(message.content), pii.mask(message.reply_text))
 
 
 def remaining_personal_data(draft: Draft) -> dict[str, list[str]]:
@@ -146,13 +150,31 @@ def _check_publishable(publication: Publication) -> None:
     if blocking := sorted(left & BLOCKING_KINDS):
         raise PublicationError(
             _("The public text still contains personal information (%(kinds)s): mask it first.")
-            % {"kinds": ", ".join(blocking)}
+            % {"kinds": ", ".join(str(PII_KIND_LABELS[kind]) for kind in blocking)}
         )
     message = publication.message
     if publication.form == PublicationForm.MASKED and not message.consent_publish:
         raise PublicationError(_("The author did not agree to publication: publish a summary."))
-    if publication.form == PublicationForm.SUMMARY and publication.text == message.content:
-        raise PublicationError(_("A summary must be written by the editor, not copied."))
+    if publication.form == PublicationForm.SUMMARY and _copied(publication, message):
+        raise PublicationError(
+            _("A summary must be written in the editor's own words, not copied from the message.")
+        )
+
+
+def _copied(publication: Publication, message: Message) -> bool:
+    """The summary's title is the author's, or most of its text is the author's wording (the
+    share of its 3-character pieces found in the message or in its masked version, as
+    near-duplicates are measured)."""
+    if publication.title in (message.title, pii.mask(message.title)):
+        return True
+    summary = neardup.fingerprint("", publication.text).pieces
+    if not len(summary):
+        return False
+    originals = (message.content, pii.mask(message.content))  # copied as is, or the masked draft
+    return any(
+        neardup.resemblance(summary, neardup.fingerprint("", original).pieces) >= COPIED_SHARE
+        for original in originals
+    )
 
 
 def do_approve(user: User, publication_id: int) -> Publication:

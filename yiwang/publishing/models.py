@@ -18,6 +18,29 @@ from django.utils.translation import gettext_lazy as _
 
 RETENTION_YEARS = 3
 
+# The masker's kinds (yiwang.lib.pii.KINDS) as editors read them.
+PII_KIND_LABELS = {
+    "id_number": _("ID number"),
+    "bank_card": _("bank card number"),
+    "mobile": _("mobile number"),
+    "landline": _("landline number"),
+    "email": _("e-mail address"),
+    "qq": _("QQ number"),
+    "wechat": _("WeChat id"),
+    "plate": _("licence plate"),
+    "address": _("address below the street"),
+    "name": _("personal name"),
+}
+
+
+# The message history's words for the publication steps (MessageEvent.action).
+PUBLICATION_STEP_LABELS = {
+    "propose_publication": _("Proposed for publication"),
+    "publish": _("Published on the public board"),
+    "unpublish": _("Unpublished"),
+    "decline_publication": _("Publication declined"),
+}
+
 
 class PublicationState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")

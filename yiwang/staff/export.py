@@ -2,7 +2,9 @@
 
 Contact columns (name, mobile, e-mail, ID number, decrypted) are there only for staff with
 the personal-data permission, and then every exported message is recorded as a look at its
-personal data (``PersonalDataAccess``), batch by batch as rows are produced. Every text cell
+personal data (``PersonalDataAccess``), batch by batch as rows are produced. Without that
+permission the title and content go out masked too (``yiwang.lib.pii``): a spreadsheet
+travels further than the screen it was made on. Every text cell
 is neutralised against formula injection. Both formats hold one batch of rows in memory: the
 CSV is streamed, the XLSX written by openpyxl's write-only mode to a temporary file.
 """
@@ -21,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from yiwang.accounts.models import PersonalDataAccess, User
 from yiwang.intake.models import Message
+from yiwang.lib import pii
 from yiwang.lib.batches import batched
 from yiwang.lib.tables import neutralise_formula
 from yiwang.staff.queries import full_contact
@@ -91,8 +94,8 @@ def _row(m: Message, form: ExportFormat) -> list[Any]:
         m.region.name_zh,
         m.lead_department.name_zh if m.lead_department else "",
         m.category.code if m.category else "",
-        m.title,
-        m.content,
+        m.title if form.personal else pii.mask(m.title),
+        m.content if form.personal else pii.mask(m.content),
     ]
     if form.personal:
         contact = full_contact(m)

@@ -23,6 +23,7 @@ from yiwang.documents.forms import LeaderInstructionForm
 from yiwang.documents.queries import documents_context
 from yiwang.intake.limits import client_ip
 from yiwang.intake.models import Attachment, Channel, Message, MessageState
+from yiwang.publishing.editorial import publication_context
 from yiwang.staff.actions import InvalidNote, do_add_note, do_reveal_contact
 from yiwang.staff.export import ExportFormat, export_rows
 from yiwang.staff.feedback import feedback_context
@@ -166,6 +167,7 @@ def render_message_page(
         **feedback_context(user, message),
         "suggestions": desk_suggestions(message),
         **documents_context(user, message, instruction_form),
+        **publication_context(user, message),
     }
     return render(request, "staff/message_detail.html", context, status=status)
 
