@@ -108,3 +108,42 @@ def test_a_log_line_and_its_traceback_carry_no_phone_or_id_number() -> None:
     assert "11*************02X" in written
     for secret in (MOBILE, ID_NUMBER, "a@b.cn"):
         assert secret not in written
+
+
+# --- no role without the right sees a personal field unmasked -------------------------------------
+
+CONTACT = {"mobile": "13700137000", "email": "zhang.wei@example.com"}
+
+
+@pytest.mark.parametrize("role", ["clerk", "editor", "dept_officer", "dept_head", "supervisor"])
+def test_no_role_without_the_right_sees_a_contact_unmasked_on_any_page_api_or_export(
+    role: str,
+    request: pytest.FixtureRequest,
+    signed_in: Callable[[User], Client],
+    message_for: Callable[..., Message],
+    client: Client,
+) -> None:
+    """The supervisor holds the right but has not revealed: masked too, until a reveal."""
+    user: User = request.getfixturevalue(role)
+    message = message_for("housing", contact_name="张伟", **CONTACT)
+    staff = signed_in(user)
+    urls = [
+        f"/staff/messages/{message.tracking_number}/",
+        "/staff/messages/",
+        f"/api/v1/staff/messages/{message.tracking_number}",
+        "/api/v1/staff/messages",
+        "/board/",
+        "/api/v1/public/messages",
+    ]
+    if not user.has_perm("accounts.view_personal_data"):
+        urls += ["/staff/messages/export.csv", "/staff/messages/export.xlsx"]
+    for url in urls:
+        response = (
+            staff.get(url) if url.startswith(("/staff", "/api/v1/staff")) else client.get(url)
+        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace") if not url.endswith(".xlsx") else ""
+        for secret in CONTACT.values():
+            assert secret.encode() not in body, (role, url)
+            assert secret not in text, (role, url)
+        assert "张伟" not in text, (role, url)
