@@ -76,7 +76,7 @@ _NOT_IN_GIVEN_NAME: Final = frozenset(
     "公司部队楼栋单元室组户里父母亲哥姐弟妹爷奶丈夫妻啊吗呢吧呀哦嗯并而且但或再很太最更非常"
 )
 _WORDLIKE_SURNAMES: Final = frozenset("和向于将从对给把被让叫是在由与及同跟为经帮替问找请称有谢位")
-# ... which are surnames after these (我是于同志, 本人谢先生, 请联系于女士), not in 关于, 对于, 由于.
+# ... which are surnames after these (我是于同志, 本人谢先生, 联系于女士), not in 关于, 由于.
 _BEFORE_WORDLIKE_SURNAME: Final = frozenset("是叫找请系给向被让和与及的位名人，。：: ")
 
 
