@@ -26,8 +26,11 @@ from yiwang.demo.loader import (
 )
 from yiwang.demo.realdata import SOURCE, load_tipdm_messages
 from yiwang.intake.models import Channel, Message, MessageEvent, MessageState
+from yiwang.lib import pii
 from yiwang.lib.tables import read_table
 from yiwang.orgs.models import Department, Region, ServiceHall
+from yiwang.publishing.actions import BLOCKING_KINDS
+from yiwang.publishing.models import ImpactRecord, Publication, PublicationState
 from yiwang.taxonomy.models import Category, TaxonomyVersion, Theme
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +62,8 @@ def everything() -> dict[str, int]:
         Message,
         MessageEvent,
         Campaign,
+        Publication,
+        ImpactRecord,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -173,6 +178,19 @@ def test_the_demo_has_a_campaign_open_today_with_hall_qr_and_web_messages(
     assert from_halls.exists()
     assert not from_halls.filter(hall=None).exists()  # every hall message names its hall
     assert client.get(f"/campaigns/{campaign.slug}/").status_code == 200
+
+
+def test_the_demo_board_shows_masked_messages_the_authors_agreed_to_publish(
+    demo: str, client: Client
+) -> None:
+    published = Publication.objects.filter(state=PublicationState.PUBLISHED)
+    assert 0 < published.count() <= 12
+    assert all(p.message.consent_publish for p in published)
+    assert all(p.impact_records.count() == 1 for p in published)
+    board = client.get("/board/").content.decode()
+    assert all(publication.title in board for publication in published)
+    for publication in published:
+        assert not {span.kind for span in pii.find(publication.text)} & BLOCKING_KINDS
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

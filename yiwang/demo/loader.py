@@ -25,6 +25,8 @@ from yiwang.intake.validation import IMPORT_CONTENT_LIMIT, SubmissionInput, vali
 from yiwang.lib.tables import ImportReport, Table, read_table
 from yiwang.orgs.imports import import_departments, import_halls, import_regions
 from yiwang.orgs.models import Department, Region, ServiceHall
+from yiwang.publishing.actions import PublicationError, do_approve, do_propose
+from yiwang.publishing.models import Publication, PublicationState
 from yiwang.taxonomy.imports import do_activate_version, import_taxonomy, import_themes
 from yiwang.taxonomy.models import TaxonomyVersion, Theme
 
@@ -150,6 +152,27 @@ def load_demo_messages(count: int = 300, seed: int = 2017) -> int:
             created += 1
             advance_demo_state(result, demo, rng)
     return created
+
+
+def load_demo_publications(count: int = 12) -> int:
+    """Publish some replied demo messages whose authors agreed, through the real flow (the
+    demo clerk proposes, the demo editor publishes the masker's draft), so the public board
+    has something to show; returns how many were published now."""
+    clerk, editor = User.objects.get(username="clerk"), User.objects.get(username="editor")
+    candidates = Message.objects.filter(
+        source="demo", consent_publish=True, reply_approved_at__isnull=False, publication=None
+    ).order_by("-reply_approved_at", "pk")
+    already = Publication.objects.filter(state=PublicationState.PUBLISHED).count()
+    published = 0
+    for message in candidates[: count * 2]:
+        if already + published >= count:
+            break
+        try:
+            do_approve(editor, do_propose(clerk, message.pk, "示范：答复及时、具体").pk)
+        except PublicationError:
+            continue  # the masker left something it is sure of: an editor would look first
+        published += 1
+    return published
 
 
 class _Places:

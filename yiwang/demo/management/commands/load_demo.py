@@ -15,6 +15,7 @@ from yiwang.demo.loader import (
     DEMO_PASSWORD,
     DEMO_STAFF,
     load_demo_messages,
+    load_demo_publications,
     load_demo_staff,
     load_reference_data,
 )
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             self.stdout.write(f"created demo user {username}")
         created = load_demo_messages(options["messages"])
         self.stdout.write(f"{created} new demo messages")
+        self.stdout.write(f"{load_demo_publications()} demo messages published on the board")
         folder: Path = options["real_data"]
         if not options["no_real_data"] and (folder / "messages_labelled.csv").exists():
             report = load_tipdm_messages(folder / "messages_labelled.csv")
