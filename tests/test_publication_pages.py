@@ -165,3 +165,20 @@ def test_an_already_published_message_cannot_be_approved_again(
 ) -> None:
     publication = do_approve(editor, proposed().pk)
     assert signed_in(editor).post(editor_url(publication, "approve")).status_code == 409
+
+
+def test_auditors_read_impact_records_in_the_admin_and_nobody_deletes_them_there(
+    proposed: Callable[..., Publication], editor: User, client: Client
+) -> None:
+    from yiwang.accounts.actions import do_create_staff
+
+    publication = do_approve(editor, proposed().pk)
+    record = publication.impact_records.get()
+    auditor = do_create_staff("auditor", "a-long-password-2026", roles=["administrator"])
+    client.force_login(auditor)
+    listing = client.get("/en/admin/publishing/impactrecord/")
+    assert listing.status_code == 200
+    assert str(editor) in listing.content.decode()
+    delete = client.post(f"/en/admin/publishing/impactrecord/{record.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 403
+    assert publication.impact_records.count() == 1

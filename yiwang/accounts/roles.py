@@ -130,6 +130,9 @@ ROLES: tuple[RoleDefinition, ...] = (
             *_model_permissions("channels", ("campaign",)),
             "channels.view_referencerejection",
             "channels.view_hallcoderevocation",
+            # Personal-information impact records (PIPL Art. 55), read by auditors.
+            "publishing.view_impactrecord",
+            "publishing.view_publication",
         ),
         uses_admin=True,
     ),
