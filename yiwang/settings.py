@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "yiwang.classifier",
     "yiwang.open311",
     "yiwang.publishing",
+    "yiwang.catalogue",
     "yiwang.demo",
 ]
 
