@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("yiwang.channels.staff_urls")),
     path("staff/", include("yiwang.staff.urls")),
     path("board/", include("yiwang.publishing.board_urls")),
+    path("services/", include("yiwang.catalogue.urls")),
     path("", include("yiwang.channels.urls")),
     path("", include("yiwang.intake.urls")),
     prefix_default_language=False,
