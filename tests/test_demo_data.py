@@ -15,6 +15,7 @@ from django.utils import timezone
 from yiwang.accounts.models import User
 from yiwang.casework.models import Assignment, Rating, Rehandling
 from yiwang.casework.performance import department_rates
+from yiwang.catalogue.models import Implementation, ServiceItem
 from yiwang.channels.models import Campaign
 from yiwang.demo.loader import (
     DEFAULT_TAXONOMY_NAME,
@@ -24,6 +25,7 @@ from yiwang.demo.loader import (
     ORGS_DATA,
     load_reference_data,
 )
+from yiwang.demo.management.commands.load_demo import DEMO_IMPLEMENTATIONS
 from yiwang.demo.realdata import SOURCE, load_tipdm_messages
 from yiwang.intake.models import Channel, Message, MessageEvent, MessageState
 from yiwang.lib import pii
@@ -64,6 +66,8 @@ def everything() -> dict[str, int]:
         Campaign,
         Publication,
         ImpactRecord,
+        ServiceItem,
+        Implementation,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -77,7 +81,9 @@ def test_it_loads_the_demo_province_with_its_departments_and_halls(demo: str) ->
     assert Region.objects.count() == 18
     assert Region.objects.filter(level="province").get().code == "330000"
     assert Region.objects.filter(level="city").count() == 4
-    assert Department.objects.count() == rows_in("demo_departments.csv")
+    # The demo catalogue's generator adds implementing bodies (short codes "Y<region>…").
+    loaded = Department.objects.exclude(short_code__startswith="Y")
+    assert loaded.count() == rows_in("demo_departments.csv")
     assert ServiceHall.objects.count() == rows_in("demo_halls.csv")
     assert 18 <= ServiceHall.objects.count() <= 25
     assert "reference data loaded" in demo
@@ -191,6 +197,12 @@ def test_the_demo_board_shows_masked_messages_the_authors_agreed_to_publish(
     assert all(publication.title in board for publication in published)
     for publication in published:
         assert not {span.kind for span in pii.find(publication.text)} & BLOCKING_KINDS
+
+
+def test_the_demo_has_a_service_catalogue_with_guides_to_read(demo: str, client: Client) -> None:
+    assert Implementation.objects.count() == DEMO_IMPLEMENTATIONS
+    code = Implementation.objects.order_by("pk").values_list("code", flat=True).first()
+    assert client.get(f"/services/{code}/").status_code == 200
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

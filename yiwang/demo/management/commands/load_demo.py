@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from yiwang.catalogue.generator import generate_catalogue
+from yiwang.catalogue.models import ServiceItem
 from yiwang.classifier.learning import do_retrain
 from yiwang.classifier.models import ModelVersion, Target
 from yiwang.classifier.suggest import do_suggest
@@ -22,6 +24,8 @@ from yiwang.demo.loader import (
 from yiwang.demo.realdata import TIPDM_DEFAULT, load_tipdm_messages, load_tipdm_training
 from yiwang.insights.actions import do_compute_topics
 from yiwang.intake.models import Message, MessageState
+
+DEMO_IMPLEMENTATIONS = 2_000  # a small generated catalogue, so service guides have content
 
 
 class Command(BaseCommand):
@@ -45,6 +49,12 @@ class Command(BaseCommand):
         created = load_demo_messages(options["messages"])
         self.stdout.write(f"{created} new demo messages")
         self.stdout.write(f"{load_demo_publications()} demo messages published on the board")
+        if not ServiceItem.objects.exists():
+            catalogue = generate_catalogue(DEMO_IMPLEMENTATIONS)
+            self.stdout.write(
+                f"service catalogue: {catalogue.items} items, "
+                f"{catalogue.implementations} implementations"
+            )
         folder: Path = options["real_data"]
         if not options["no_real_data"] and (folder / "messages_labelled.csv").exists():
             report = load_tipdm_messages(folder / "messages_labelled.csv")
