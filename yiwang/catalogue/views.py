@@ -8,11 +8,13 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from yiwang.catalogue import queries
+from yiwang.catalogue.codes import IMPLEMENTATION_CODE
 
 
 @require_GET
 def guide_page(request: HttpRequest, code: str) -> HttpResponse:
-    implementation = queries.guide(code[:24])
+    # Only a code's own characters reach the database (PostgreSQL refuses a NUL in a query).
+    implementation = queries.guide(code) if IMPLEMENTATION_CODE.fullmatch(code.upper()) else None
     if implementation is None:
         raise Http404
     english = (get_language() or "").startswith("en")
