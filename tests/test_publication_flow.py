@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from yiwang.accounts.models import User
 from yiwang.intake.actions import SubmissionResult
 from yiwang.lib import pii
+from yiwang.publishing import actions
 from yiwang.publishing.actions import (
     Draft,
     PublicationError,
@@ -25,6 +26,7 @@ from yiwang.publishing.actions import (
 from yiwang.publishing.models import (
     ImpactAction,
     ImpactRecord,
+    Publication,
     PublicationForm,
     PublicationState,
     RecordRetained,
@@ -242,3 +244,15 @@ def test_only_editors_approve_edit_and_unpublish(
             do_save_draft(user, publication.pk, Draft("a", "b", "c"))
         with pytest.raises(PermissionDenied):
             do_unpublish(user, publication.pk, "x")
+
+
+def test_two_people_proposing_at_once_leave_one_proposal(
+    answered: Answered, clerk: User, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = answered(consent_publish=True).message
+    do_propose(clerk, message.pk, "")
+    # The race: the second person's check ran before the first proposal was written.
+    monkeypatch.setattr(actions, "_check_can_propose", lambda user, message: None)
+    with pytest.raises(PublicationError, match="already"):
+        do_propose(editor, message.pk, "")
+    assert Publication.objects.filter(message=message).count() == 1

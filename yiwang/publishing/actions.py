@@ -6,11 +6,12 @@ unpublishing at once cannot both win (the second sees the state the first left).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,6 +93,16 @@ def do_propose(user: User, message_id: int, note: str) -> Publication:
     note = note.strip()[:NOTE_LIMIT]
     draft = masked_draft(message)
     now = timezone.now()
+    try:
+        publication = _create_proposal(user, message, note, draft, now)
+    except IntegrityError as raced:  # two people proposed it at once: one proposal stands
+        raise PublicationError(_("This message has already been proposed.")) from raced
+    return publication
+
+
+def _create_proposal(
+    user: User, message: Message, note: str, draft: Draft, now: dt.datetime
+) -> Publication:
     with transaction.atomic():
         publication = Publication.objects.create(
             message=message,
