@@ -19,6 +19,8 @@ from typing import Final
 import rjieba
 from stdnum import luhn
 
+from yiwang.lib.contact import id_number_check_char
+
 KINDS: Final = (
     "id_number",
     "bank_card",
@@ -92,9 +94,17 @@ def _windows(text: str, hint: re.Pattern[str], before: int, after: int) -> list[
     """The stretches of ``text`` around each match of a cheap ``hint`` pattern, merged: the
     exact patterns run only there (a pattern starting with a look-behind or an optional group
     is tried at every character; a plain character class is found by a fast scan)."""
+    return _around(len(text), [match.span() for match in hint.finditer(text)], before, after)
+
+
+def _around(
+    length: int, stretches: list[tuple[int, int]], before: int, after: int
+) -> list[tuple[int, int]]:
+    """Each (start, end), in order, widened by ``before`` and ``after`` within a text of
+    ``length`` characters, overlapping ones merged."""
     windows: list[tuple[int, int]] = []
-    for match in hint.finditer(text):
-        start, end = max(0, match.start() - before), min(len(text), match.end() + after)
+    for start, end in stretches:
+        start, end = max(0, start - before), min(length, end + after)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
         else:
@@ -105,7 +115,6 @@ def _windows(text: str, hint: re.Pattern[str], before: int, after: int) -> list[
 # --- Numbers: ID numbers, phones, bank cards ----------------------------------------------------
 _ID_18: Final = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{9}(?:[0-9](?![0-9])|[Xx])")
 _ID_15: Final = re.compile(r"(?<![0-9])[1-8][0-9]{14}(?![0-9])")
-_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PROVINCES: Final = frozenset(
     re.findall("..", "111213141521222331323334353637414243444546505152535461626364657181828391")
 )
@@ -157,8 +166,7 @@ def _id_date_ok(digits: str, century: str | None = None) -> bool:
 
 def id_check_ok(number: str) -> bool:
     """The GB 11643 check character of an 18-character ID number is right."""
-    total = sum(int(digit) * weight for digit, weight in zip(number, _ID_WEIGHTS, strict=False))
-    return "10X98765432"[total % 11] == number[17].upper()
+    return id_number_check_char(number[:17]) == number[17].upper()
 
 
 def _numbers(text: str) -> Iterator[Span]:
@@ -570,13 +578,7 @@ def _settled(
     changed: list[tuple[int, int]],
     finders: _Finders,
 ) -> bool:
-    windows: list[tuple[int, int]] = []
-    for start, end in changed:
-        start, end = max(0, start - _REACH), min(len(text), end + _REACH)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
-        else:
-            windows.append((start, end))
+    windows = _around(len(text), changed, _REACH, _REACH)
     return all(_mask_once(text[a:b], finders)[0] == text[a:b] for a, b in windows)
 
 
