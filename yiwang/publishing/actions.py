@@ -25,6 +25,7 @@ from yiwang.publishing.models import (
     Publication,
     PublicationForm,
     PublicationState,
+    search_body,
 )
 from yiwang.search.actions import do_index, do_remove
 from yiwang.search.kinds import PUBLICATION as PUBLICATION_KIND
@@ -67,22 +68,31 @@ def remaining_personal_data(draft: Draft) -> dict[str, list[str]]:
     return {field: kinds for field, kinds in found.items() if kinds}
 
 
-def _check_can_propose(user: User, message: Message) -> None:
+def may_propose(user: User) -> bool:
+    """The desk and the editors choose exemplary messages; departments answer them."""
     desk = user.has_perm("accounts.act_on_messages") and user.has_perm("accounts.view_all_messages")
-    if not (desk or _is_editor(user)):
-        raise PermissionDenied  # the desk and the editors choose; departments answer
-    if message.reply_approved_at is None or not message.reply_text.strip():
+    return desk or is_editor(user)
+
+
+def has_approved_reply(message: Message) -> bool:
+    return message.reply_approved_at is not None and bool(message.reply_text.strip())
+
+
+def _check_can_propose(user: User, message: Message) -> None:
+    if not may_propose(user):
+        raise PermissionDenied
+    if not has_approved_reply(message):
         raise PublicationError(_("A message can be proposed once its reply is approved."))
     if Publication.objects.filter(message=message).exists():
         raise PublicationError(_("This message has already been proposed."))
 
 
-def _is_editor(user: User) -> bool:
+def is_editor(user: User) -> bool:
     return user.is_active and user.has_perm("accounts.edit_publications")
 
 
 def _check_editor(user: User) -> None:
-    if not _is_editor(user):
+    if not is_editor(user):
         raise PermissionDenied
 
 
@@ -226,12 +236,9 @@ def _publish(user: User, publication: Publication) -> None:
         _record_impact(publication, ImpactAction.PUBLISHED, publication.first_approved_by, user)
     else:
         _record_impact(publication, ImpactAction.PUBLISHED, user)
-    do_index(PUBLICATION_KIND, publication.pk, publication.title, _body(publication))
+    body = search_body(publication.text, publication.reply)
+    do_index(PUBLICATION_KIND, publication.pk, publication.title, body)
     _event(message, user, "publish", "")
-
-
-def _body(publication: Publication) -> str:
-    return f"{publication.text}\n{publication.reply}"
 
 
 def _record_impact(

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from yiwang.accounts.models import User
 from yiwang.intake.models import Message
 from yiwang.lib import pii
+from yiwang.publishing.actions import has_approved_reply, is_editor, may_propose
 from yiwang.publishing.models import PII_KIND_LABELS, Publication, PublicationState
 
 QUEUE_STATES = (
@@ -69,14 +70,10 @@ def marked(text: str) -> Marked:
 def publication_context(user: User, message: Message) -> dict[str, object]:
     """What the desk's message page shows about publication: the state, or the button."""
     publication = Publication.objects.filter(message=message).first()
-    desk = user.has_perm("accounts.act_on_messages") and user.has_perm("accounts.view_all_messages")
-    is_editor = user.has_perm("accounts.edit_publications")
     return {
         "publication": publication,
-        "can_propose": publication is None
-        and (desk or is_editor)
-        and message.reply_approved_at is not None,
-        "is_editor": is_editor,
+        "can_propose": publication is None and may_propose(user) and has_approved_reply(message),
+        "is_editor": is_editor(user),
     }
 
 

@@ -120,6 +120,11 @@ class Publication(models.Model):
         return self.state == PublicationState.PUBLISHED
 
 
+def search_body(text: str, reply: str) -> str:
+    """What the search index holds of a publication besides its title: the public words only."""
+    return f"{text}\n{reply}"
+
+
 class ImpactAction(models.TextChoices):
     PUBLISHED = "published", _("Published")
     UNPUBLISHED = "unpublished", _("Unpublished")

@@ -16,11 +16,12 @@ from yiwang.publishing import actions
 from yiwang.publishing.actions import Draft, PublicationError
 from yiwang.publishing.editorial import QUEUE_STATES, marked, queue
 from yiwang.publishing.models import Publication, PublicationForm, PublicationState
+from yiwang.staff.views import render_message_page
 
 
 def _editor(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not user.has_perm("accounts.edit_publications"):
+    if not isinstance(user, User) or not actions.is_editor(user):
         raise PermissionDenied
     return user
 
@@ -138,8 +139,6 @@ def propose(request: HttpRequest, tracking_number: str) -> HttpResponse:
     try:
         publication = actions.do_propose(user, message.pk, request.POST.get("note", ""))
     except PublicationError as error:
-        from yiwang.staff.views import render_message_page
-
         return render_message_page(request, message, error=str(error), status=409)
     if user.has_perm("accounts.edit_publications"):
         return redirect("publishing_staff:editor", pk=publication.pk)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from yiwang.intake.models import Message
-from yiwang.publishing.models import Publication, PublicationState
+from yiwang.publishing.models import Publication, PublicationState, search_body
 from yiwang.search.actions import BATCH_SIZE, Source
 
 MESSAGE = "message"
@@ -47,7 +47,7 @@ def _publications() -> QuerySet[Any]:
 def _read_publications(after: int, count: int) -> list[tuple[int, str, str]]:
     rows = _publications().filter(pk__gt=after).order_by("pk")
     return [
-        (pk, title, f"{text}\n{reply}")
+        (pk, title, search_body(text, reply))
         for pk, title, text, reply in rows.values_list("pk", "title", "text", "reply")[:count]
     ]
 
