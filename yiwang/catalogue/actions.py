@@ -7,15 +7,26 @@ same file twice writes nothing. With ``write=False`` (a dry run) they only count
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Count
 
 from yiwang.catalogue.codes import Node
-from yiwang.catalogue.models import Implementation, Material, ServiceItem
+from yiwang.catalogue.models import Implementation, Material, PlaceCount, ServiceItem
+from yiwang.catalogue.queries import item_documents
 from yiwang.lib.batches import batched
+from yiwang.orgs import lookups
 from yiwang.orgs.models import Department, Region
+from yiwang.search.actions import (
+    Source,
+    do_index_many,
+    do_refresh_statistics,
+    do_remove,
+    do_remove_missing,
+)
+from yiwang.search.kinds import SERVICE
 
 if TYPE_CHECKING:
     from yiwang.catalogue.imports import MaterialIn, Parsed
@@ -168,4 +179,42 @@ def _save(
         )
         for impl, materials in [*new, *changed]
         for position, m in enumerate(materials, start=1)
+    )
+
+
+COUNT_FIELDS = ("item_id", "region_id", "body_nature", "level", "online", "audiences")
+
+
+def do_refresh_search(item_ids: Iterable[int] | None = None) -> None:
+    """Bring search up to date with the catalogue: the items' documents (with pinyin), their
+    implementation counts, the term statistics. ``None``: every item. Call it in the
+    transaction that changed the items or their implementations."""
+    if item_ids is None:
+        do_remove_missing(SERVICE, ServiceItem.objects.all())
+        item_ids = ServiceItem.objects.order_by("pk").values_list("pk", flat=True)
+    for chunk in batched(sorted(set(item_ids)), 500):
+        items = ServiceItem.objects.filter(pk__in=chunk).order_by("pk")
+        documents = item_documents(items)
+        do_index_many(Source(SERVICE, *document, pinyin=True) for document in documents)
+        for gone in set(chunk) - {document[0] for document in documents}:
+            do_remove(SERVICE, gone)
+        _refresh_counts(chunk)
+    do_refresh_statistics(SERVICE)
+    lookups.clear()  # this process's item themes (others see them within a minute)
+
+
+def _refresh_counts(item_ids: list[int]) -> None:
+    PlaceCount.objects.filter(item_id__in=item_ids).delete()
+    rows = (
+        Implementation.objects.filter(item_id__in=item_ids, is_active=True)
+        .order_by()
+        .values(*COUNT_FIELDS)
+        .annotate(n=Count("pk"))
+    )
+    PlaceCount.objects.bulk_create(
+        (
+            PlaceCount(**{key: row[key] for key in COUNT_FIELDS}, implementations=row["n"])
+            for row in rows
+        ),
+        batch_size=2000,
     )

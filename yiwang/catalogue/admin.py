@@ -1,8 +1,34 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from yiwang.catalogue.actions import do_refresh_search
 from yiwang.catalogue.models import Implementation, Material, Question, ServiceItem, ServiceTheme
+
+
+class RefreshesSearch:
+    """Admin edits keep search current: the changed item's document and counts, after the
+    item's themes are saved (the admin's own transaction holds both)."""
+
+    @staticmethod
+    def _item_id(obj: Any) -> int:
+        return int(obj.item_id if isinstance(obj, Implementation) else obj.pk)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        do_refresh_search([self._item_id(form.instance)])
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        item_id = self._item_id(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+        do_refresh_search([item_id])
 
 
 @admin.register(ServiceTheme)
@@ -11,7 +37,7 @@ class ServiceThemeAdmin(admin.ModelAdmin[ServiceTheme]):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
+class ServiceItemAdmin(RefreshesSearch, admin.ModelAdmin[ServiceItem]):
     list_display = ("basic_code", "name_zh", "item_type", "node")
     list_filter = ("item_type", "node")
     search_fields = ("basic_code", "name_zh")
@@ -29,7 +55,7 @@ class QuestionInline(admin.StackedInline[Question, Implementation]):
 
 
 @admin.register(Implementation)
-class ImplementationAdmin(admin.ModelAdmin[Implementation]):
+class ImplementationAdmin(RefreshesSearch, admin.ModelAdmin[Implementation]):
     list_display = ("code", "item", "body", "region", "level", "online")
     list_filter = ("level", "online")
     search_fields = ("code", "item__name_zh")

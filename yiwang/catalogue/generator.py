@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from stdnum.cn import uscc
 
+from yiwang.catalogue.actions import do_refresh_search
 from yiwang.catalogue.codes import (
     AUDIENCE_CODES,
     TYPE_LETTERS,
@@ -218,6 +219,8 @@ def generate_catalogue(count: int, seed: int = 2020) -> Generated:
     for batch in batched(_combinations(specs, regions, count), BATCH):
         with transaction.atomic():
             _write_batch(batch, rng, result)
+    with transaction.atomic():
+        do_refresh_search()
     return result
 
 

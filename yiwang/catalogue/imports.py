@@ -692,7 +692,12 @@ def _count_pass(
     path: Path, sheet: str, checks: _Checks, result: ImportResult, *, write: bool
 ) -> None:
     """Count what changes (and write it): the items first, then the rows in batches."""
-    from yiwang.catalogue.actions import do_write_implementations, do_write_items, writing
+    from yiwang.catalogue.actions import (
+        do_refresh_search,
+        do_write_implementations,
+        do_write_items,
+        writing,
+    )
 
     good_items = {code: seen.fields for code, seen in checks.items.items() if not seen.bad}
     with writing(atomic=write and result.error_count == 0, write=write):
@@ -713,3 +718,7 @@ def _count_pass(
             result.created += counts[0]
             result.updated += counts[1]
             result.unchanged += counts[2]
+        if write and (
+            result.items_created or result.items_updated or result.created or result.updated
+        ):
+            do_refresh_search(item_pks.values())

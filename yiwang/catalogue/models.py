@@ -158,7 +158,15 @@ class Implementation(models.Model):
         ordering = ["item__basic_code", "region__code"]
         verbose_name = _("implementation")
         verbose_name_plural = _("implementations")
-        indexes = [models.Index(fields=["region", "item"], name="catalogue_impl_region_item")]
+        indexes = [
+            models.Index(fields=["region", "item"], name="catalogue_impl_region_item"),
+            # One segment of the search results: an item's implementations in a region by
+            # one kind of body, in code order (search.py pages through it).
+            models.Index(
+                fields=["item", "region", "body_nature", "code"],
+                name="catalogue_impl_segment",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "body", "region"], name="catalogue_impl_once_per_body_and_region"
@@ -225,3 +233,25 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.question[:50]
+
+
+class PlaceCount(models.Model):
+    """How many active implementations an item has in one region, per kind of body, level,
+    online flag and audiences: what search reads for its counts, facets and result order,
+    whatever the size of the catalogue. Rebuilt per item by ``actions.do_refresh_search``."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("orgs.Region", on_delete=models.CASCADE, related_name="+")
+    body_nature = models.CharField(max_length=1, choices=BodyNature.choices)
+    level = models.CharField(max_length=1, choices=Level.choices)
+    online = models.BooleanField()
+    audiences = models.PositiveSmallIntegerField()
+    implementations = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("implementation count")
+        verbose_name_plural = _("implementation counts")
+        indexes = [models.Index(fields=["item", "region"], name="catalogue_count_item_region")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} in {self.region_id}: {self.implementations}"

@@ -22,7 +22,8 @@ _lock = threading.Lock()
 _entries: dict[tuple[str, str], tuple[float, Any]] = {}
 
 
-def _cached(kind: str, code: str, load: Any) -> Any:
+def cached(kind: str, code: str, load: Any) -> Any:
+    """``load()``'s value, kept for ``TTL_SECONDS`` (until ``clear``) when not None."""
     key = (kind, code)
     now = time.monotonic()
     with _lock:
@@ -37,12 +38,20 @@ def _cached(kind: str, code: str, load: Any) -> Any:
 
 
 def region_by_code(code: str) -> Region | None:
-    found: Region | None = _cached("region", code, lambda: Region.objects.filter(code=code).first())
+    found: Region | None = cached("region", code, lambda: Region.objects.filter(code=code).first())
     return found
 
 
+def region_codes() -> dict[int, str]:
+    """Every region's code by id (a province has a few hundred)."""
+    codes: dict[int, str] = cached(
+        "regions", "", lambda: dict(Region.objects.values_list("pk", "code"))
+    )
+    return codes
+
+
 def active_theme_by_code(code: str) -> Theme | None:
-    found: Theme | None = _cached(
+    found: Theme | None = cached(
         "theme", code, lambda: Theme.objects.filter(code=code, is_active=True).first()
     )
     return found

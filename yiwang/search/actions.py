@@ -28,10 +28,12 @@ class Source:
     object_id: int
     title: str
     body: str
+    # Kinds searched by pinyin and initials (the service catalogue) index the title's pinyin.
+    pinyin: bool = False
 
 
 def _document(source: Source) -> Document:
-    tokens = document_tokens(source.title, source.body)
+    tokens = document_tokens(source.title, source.body, pinyin=source.pinyin)
     return Document(
         kind=source.kind,
         object_id=source.object_id,
@@ -50,9 +52,9 @@ def _upsert(documents: list[Document]) -> None:
     )
 
 
-def do_index(kind: str, object_id: int, title: str, body: str) -> None:
+def do_index(kind: str, object_id: int, title: str, body: str, *, pinyin: bool = False) -> None:
     """Add or replace one document (one statement; call it inside the writer's transaction)."""
-    _upsert([_document(Source(kind, object_id, title, body))])
+    _upsert([_document(Source(kind, object_id, title, body, pinyin))])
 
 
 def do_index_many(sources: Iterable[Source], batch_size: int = BATCH_SIZE) -> int:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.db import connection
 
-from yiwang.search.tokens import Term
+from yiwang.search.tokens import Group, Term
 
 # "all": every term; "any": at least one; "pairs": at least two of them (every pair, OR-ed),
 # which keeps the similar-messages candidates few even when single terms are common.
@@ -37,14 +37,34 @@ def _tsquery(terms: Sequence[Term], mode: Mode) -> str:
     return _combine(parts, mode, " & ", " | ")
 
 
+def _groups_expression(groups: Sequence[Group], sqlite: bool) -> str:
+    """Every group, each by any of its alternatives, each alternative with all its terms."""
+    and_, or_ = (" AND ", " OR ") if sqlite else (" & ", " | ")
+    expression = _fts5_expression if sqlite else _tsquery
+    return and_.join(
+        "(" + or_.join(f"({expression(a.terms, 'all')})" for a in group.alternatives) + ")"
+        for group in groups
+    )
+
+
+def _condition(expression: str) -> tuple[str, list[str]]:
+    if connection.vendor == "sqlite":
+        return "id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)", [expression]
+    if connection.vendor == "postgresql":
+        return "tsv @@ %s::tsquery", [expression]
+    raise NotImplementedError(f"no full-text search for {connection.vendor}")
+
+
 def match_condition(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:
     """A WHERE condition on ``search_document`` for documents with all (or any) ``terms``."""
     if connection.vendor == "sqlite":
-        sql = "id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
-        return sql, [_fts5_expression(terms, mode)]
-    if connection.vendor == "postgresql":
-        return "tsv @@ %s::tsquery", [_tsquery(terms, mode)]
-    raise NotImplementedError(f"no full-text search for {connection.vendor}")
+        return _condition(_fts5_expression(terms, mode))
+    return _condition(_tsquery(terms, mode))
+
+
+def groups_condition(groups: Sequence[Group]) -> tuple[str, list[str]]:
+    """A WHERE condition for documents matching every group (see ``tokens.Group``)."""
+    return _condition(_groups_expression(groups, connection.vendor == "sqlite"))
 
 
 def matching_ids_sql(terms: Sequence[Term], mode: Mode = "all") -> tuple[str, list[str]]:

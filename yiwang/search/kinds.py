@@ -8,12 +8,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from yiwang.catalogue.models import ServiceItem
+from yiwang.catalogue.queries import item_documents
 from yiwang.intake.models import Message
 from yiwang.publishing.models import Publication, PublicationState, search_body
 from yiwang.search.actions import BATCH_SIZE, Source
 
 MESSAGE = "message"
 PUBLICATION = "publication"  # the public board: masked title, text and reply, published only
+SERVICE = "service"  # the items of the service catalogue, with pinyin (catalogue/search.md)
 
 
 @dataclass(frozen=True)
@@ -21,13 +24,14 @@ class Kind:
     name: str
     objects: Callable[[], QuerySet[Any]]  # every object that should have a document
     read: Callable[[int, int], list[tuple[int, str, str]]]  # (after id, count) → id, title, body
+    pinyin: bool = False
 
     def sources(self, batch_size: int = BATCH_SIZE) -> Iterator[Source]:
         """Every object in id order, read in batches (keyset pagination, constant memory)."""
         last = 0
         while rows := self.read(last, batch_size):
             for object_id, title, body in rows:
-                yield Source(self.name, object_id, title, body)
+                yield Source(self.name, object_id, title, body, self.pinyin)
             last = rows[-1][0]
 
 
@@ -52,7 +56,16 @@ def _read_publications(after: int, count: int) -> list[tuple[int, str, str]]:
     ]
 
 
+def _items() -> QuerySet[Any]:
+    return ServiceItem.objects.order_by()
+
+
+def _read_items(after: int, count: int) -> list[tuple[int, str, str]]:
+    return item_documents(ServiceItem.objects.filter(pk__gt=after).order_by("pk")[:count])
+
+
 KINDS = {
     MESSAGE: Kind(MESSAGE, _messages, _read_messages),
     PUBLICATION: Kind(PUBLICATION, _publications, _read_publications),
+    SERVICE: Kind(SERVICE, _items, _read_items, pinyin=True),
 }

@@ -15,9 +15,9 @@ from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from yiwang.search import backends, ranking
+from yiwang.search import backends, expand, ranking
 from yiwang.search.models import CorpusStatistic, Document, TermStatistic
-from yiwang.search.tokens import Term, query_terms
+from yiwang.search.tokens import Group, Term, group_terms, query_terms
 
 CANDIDATES = 1000
 SIMILAR_VOCABULARY = 32
@@ -40,8 +40,13 @@ def _in_index(kind: str, select_ids: tuple[str, list[str]]) -> QuerySet[Document
     return Document.objects.filter(kind=kind, id__in=RawSQL(sql, params))  # noqa: S611
 
 
-def _documents(kind: str, terms: Sequence[Term], mode: backends.Mode) -> QuerySet[Document]:
-    condition, params = backends.match_condition(terms, mode)
+def _documents(
+    kind: str, terms: Sequence[Term], mode: backends.Mode, groups: Sequence[Group] = ()
+) -> QuerySet[Document]:
+    if groups:
+        condition, params = backends.groups_condition(groups)
+    else:
+        condition, params = backends.match_condition(terms, mode)
     # A condition on the table itself, not ``id IN (SELECT …)``: no self-join to plan around.
     # The SQL text is a constant of ``backends``; every value travels as a parameter.
     matches = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611
@@ -99,17 +104,63 @@ def _candidates(documents: QuerySet[Document], within: Within) -> list[ranking.C
     return [ranking.Candidate(object_id, tokens.split()) for object_id, tokens in rows]
 
 
-def search(kind: str, query: str, limit: int = 10, within: Within = None) -> SearchResult:
-    """The ``limit`` best documents holding every term of ``query``; near matches if none."""
+def search(
+    kind: str,
+    query: str,
+    limit: int = 10,
+    within: Within = None,
+    *,
+    expansion: expand.Expansion | None = None,
+) -> SearchResult:
+    """The ``limit`` best documents holding every term of ``query``; near matches if none.
+
+    With an ``expansion`` (kinds indexed with pinyin), every part of the query may also be
+    matched by a synonym, its pinyin, initials, a homophone or a corrected spelling
+    (``expand.py``).
+    """
     terms = query_terms(query)
     if not terms or limit <= 0:
         return SearchResult([])
-    df, n_docs = document_frequencies(kind, terms)
-    candidates = _candidates(_documents(kind, terms, "all"), within)
-    ids = ranking.rank(terms, candidates, df, n_docs)[:limit]
+    if expansion is not None:
+        ids, df, n_docs = _expanded(kind, query, expansion, within)
+    else:
+        df, n_docs = document_frequencies(kind, terms)
+        candidates = _candidates(_documents(kind, terms, "all"), within)
+        ids = ranking.rank(terms, candidates, df, n_docs)
     if ids:
-        return SearchResult(ids)
-    return SearchResult(_near(kind, query, terms, df, n_docs, within)[:limit], fuzzy=True)
+        return SearchResult(ids[:limit])
+    near_titles = expansion is None or expansion.near_titles
+    near = _near(kind, query, terms, df, n_docs, within, near_titles=near_titles)
+    return SearchResult(near[:limit], fuzzy=True)
+
+
+def _expanded(
+    kind: str, query: str, expansion: expand.Expansion, within: Within
+) -> tuple[list[int], dict[Term, int], int]:
+    groups = expand.groups(query, expansion)
+    df, n_docs = document_frequencies(kind, group_terms(groups))
+    if any(not n and t.text.isascii() and not t.prefix for t, n in df.items()):
+        groups, corrections = expand.corrected(groups, df, vocabulary(kind))
+        df = {**df, **corrections}
+    candidates = _candidates(_documents(kind, (), "all", groups), within)
+    ranked = ranking.rank_groups(groups, candidates, df, n_docs)
+    return [object_id for object_id, _ in ranked], df, n_docs
+
+
+_VOCABULARIES: dict[str, tuple[object, expand.Vocabulary]] = {}
+
+
+def vocabulary(kind: str) -> expand.Vocabulary:
+    """The kind's Latin terms as of its last statistics refresh (kept per process)."""
+    refreshed = CorpusStatistic.objects.filter(kind=kind).values_list("refreshed_at", flat=True)
+    version = refreshed.first()
+    cached = _VOCABULARIES.get(kind)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = TermStatistic.objects.filter(kind=kind).values_list("term", "documents")
+    built = expand.Vocabulary(dict(rows.iterator(chunk_size=10_000)))
+    _VOCABULARIES[kind] = (version, built)
+    return built
 
 
 def _near(
@@ -119,14 +170,16 @@ def _near(
     df: dict[Term, int],
     n_docs: int,
     within: Within,
+    *,
+    near_titles: bool = True,
 ) -> list[int]:
     """Documents with at least half of the terms; on PostgreSQL also near titles (pg_trgm)."""
     needed = max(1, math.ceil(len(terms) / 2))
     candidates = _candidates(_documents(kind, terms, "any"), within)
     ids = ranking.rank(terms, candidates, df, n_docs, min_matched=needed)
-    near_titles = backends.near_title_ids_sql(query.strip()[:100])
-    if near_titles is not None:
-        documents = _in_index(kind, near_titles)
+    near = backends.near_title_ids_sql(query.strip()[:100]) if near_titles else None
+    if near is not None:
+        documents = _in_index(kind, near)
         ids += [c.object_id for c in _candidates(documents, within) if c.object_id not in ids]
     return ids
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from yiwang.search.tokens import Term
+from yiwang.search.tokens import Group, Term, plain_groups
 
 K1 = 1.2
 B = 0.75
@@ -36,19 +36,56 @@ def term_frequency(term: Term, counts: Mapping[str, int]) -> int:
     return sum(n for token, n in counts.items() if term.matches(token))
 
 
+def _term_score(
+    term: Term, counts: Mapping[str, int], df: Mapping[Term, int], n_docs: int, norm: float
+) -> float:
+    tf = term_frequency(term, counts)
+    if not tf:
+        return 0.0
+    return idf(df.get(term, 0), n_docs) * tf * (K1 + 1.0) / (tf + norm)
+
+
 def bm25(
-    terms: Sequence[Term], tokens: Sequence[str], df: Mapping[Term, int], n_docs: int
+    groups: Sequence[Group], tokens: Sequence[str], df: Mapping[Term, int], n_docs: int
 ) -> tuple[int, float]:
-    """(how many terms the document contains, its BM25 score), summed in term order."""
+    """(how many groups the document matches, its BM25 score), summed in group order.
+
+    A group scores by its best alternative whose every term the document holds: the mean of
+    the alternative's term scores (summed in term order) times its weight, so a synonym of
+    three bigrams does not outweigh the literal word of one. For plain groups (one term each)
+    this is the textbook sum over the query terms.
+    """
     counts = Counter(tokens)
     norm = K1 * (1.0 - B + B * len(tokens) / REFERENCE_LENGTH)
     matched, score = 0, 0.0
-    for term in sorted(terms):
-        tf = term_frequency(term, counts)
-        if tf:
+    for group in sorted(groups):
+        best = None
+        for alternative in group.alternatives:
+            scores = [_term_score(t, counts, df, n_docs, norm) for t in sorted(alternative.terms)]
+            if all(scores):
+                value = alternative.weight * sum(scores) / len(scores)
+                best = value if best is None else max(best, value)
+        if best is not None:
             matched += 1
-            score += idf(df.get(term, 0), n_docs) * tf * (K1 + 1.0) / (tf + norm)
+            score += best
     return matched, score
+
+
+def rank_groups(
+    groups: Sequence[Group],
+    candidates: Iterable[Candidate],
+    df: Mapping[Term, int],
+    n_docs: int,
+    *,
+    min_matched: int = 1,
+) -> list[tuple[int, float]]:
+    """(object id, score), best first: most groups matched, then score, then the newest."""
+    scored = []
+    for candidate in candidates:
+        matched, score = bm25(groups, candidate.tokens, df, n_docs)
+        if matched >= min_matched:
+            scored.append((-matched, -score, -candidate.object_id))
+    return [(-key[2], -key[1]) for key in sorted(scored)]
 
 
 def rank(
@@ -60,12 +97,10 @@ def rank(
     min_matched: int = 1,
 ) -> list[int]:
     """Object ids, best first: most terms matched, then score, then the newest (highest id)."""
-    scored = []
-    for candidate in candidates:
-        matched, score = bm25(terms, candidate.tokens, df, n_docs)
-        if matched >= min_matched:
-            scored.append((-matched, -score, -candidate.object_id))
-    return [-key[2] for key in sorted(scored)]
+    ranked = rank_groups(
+        plain_groups(tuple(terms)), candidates, df, n_docs, min_matched=min_matched
+    )
+    return [object_id for object_id, _ in ranked]
 
 
 def distinctive_terms(

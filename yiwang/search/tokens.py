@@ -36,6 +36,35 @@ class Term:
         return token.startswith(self.text) if self.prefix else token == self.text
 
 
+@dataclass(frozen=True, order=True)
+class Alternative:
+    """One way to satisfy a group: every term, its score multiplied by ``weight``."""
+
+    terms: tuple[Term, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, order=True)
+class Group:
+    """A part of a query a document must match in one of its ways (the best one counts)."""
+
+    alternatives: tuple[Alternative, ...]
+
+    @property
+    def terms(self) -> set[Term]:
+        return {term for alternative in self.alternatives for term in alternative.terms}
+
+
+def plain_groups(terms: tuple[Term, ...]) -> tuple[Group, ...]:
+    """Every term a group of its own: "all of these terms", the plain query."""
+    return tuple(Group((Alternative((term,)),)) for term in terms)
+
+
+def group_terms(groups: tuple[Group, ...]) -> tuple[Term, ...]:
+    """Every term of a query's groups, sorted, once."""
+    return tuple(sorted(set().union(*(group.terms for group in groups))))
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width letters and digits to ASCII) and case folding."""
     return unicodedata.normalize("NFKC", text).casefold()
@@ -47,7 +76,7 @@ def _runs(text: str) -> Iterator[str]:
         yield match.group()
 
 
-def _is_han(run: str) -> bool:
+def is_han(run: str) -> bool:
     return _IS_HAN.match(run) is not None
 
 
@@ -61,7 +90,7 @@ def han_grams(run: str) -> list[str]:
 
 
 def _run_tokens(run: str) -> list[str]:
-    if not _is_han(run):
+    if not is_han(run):
         return [run[:MAX_TOKEN_CHARS]]
     # jieba words of three or more characters; shorter words are already bigrams.
     if len(run) < 3:
@@ -74,10 +103,22 @@ def text_tokens(text: str) -> list[str]:
     return [token for run in _runs(text) for token in _run_tokens(run)]
 
 
-def document_tokens(title: str, body: str) -> list[str]:
-    """The stored tokens of a document; the title counts twice."""
+def document_tokens(title: str, body: str, *, pinyin: bool = False) -> list[str]:
+    """The stored tokens of a document; the title counts twice. With ``pinyin``, every Han
+    run adds its syllable and initials tokens (``pinyin.py``), once."""
     title_tokens = text_tokens(title)
-    return title_tokens + title_tokens + text_tokens(body)
+    tokens = title_tokens + title_tokens + text_tokens(body)
+    if pinyin:
+        from yiwang.search.pinyin import run_tokens  # pypinyin loads its tables on first use
+
+        runs = [run for text in (title, body) for run in _runs(text) if is_han(run)]
+        tokens += [token for run in runs for token in run_tokens(run)]
+    return tokens
+
+
+def query_runs(query: str) -> list[str]:
+    """The runs of a query as ``query_terms`` reads them: normalised, trimmed, in order."""
+    return list(_runs(normalize(query)[:MAX_QUERY_CHARS]))
 
 
 def query_terms(query: str) -> tuple[Term, ...]:
@@ -87,8 +128,8 @@ def query_terms(query: str) -> tuple[Term, ...]:
     quotes, ``*``, ``NEAR``/``OR`` (just words), ``^``, ``-`` and the like mean nothing here.
     """
     terms: set[Term] = set()
-    for run in _runs(normalize(query)[:MAX_QUERY_CHARS]):
-        if not _is_han(run):
+    for run in query_runs(query):
+        if not is_han(run):
             terms.add(Term(run[:MAX_TOKEN_CHARS]))
         elif len(run) == 1:
             terms.add(Term(run, prefix=True))
