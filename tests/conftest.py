@@ -17,6 +17,8 @@ from yiwang.accounts.actions import do_create_staff, do_sync_roles
 from yiwang.accounts.apikeys import do_issue_api_client
 from yiwang.accounts.models import ApiClient, User
 from yiwang.casework.actions import do_accept, do_approve_reply, do_forward, do_reply
+from yiwang.catalogue.codes import AUDIENCE_CODES, FORM_CODES, Node, TimeUnit
+from yiwang.catalogue.models import Implementation, Material, Question, ServiceItem
 from yiwang.classifier.suggest import active_models
 from yiwang.intake.actions import SubmissionContext, SubmissionResult, do_submit_message
 from yiwang.intake.models import Channel, Message
@@ -266,3 +268,55 @@ def administrator(departments: dict[str, Department]) -> User:
 @pytest.fixture
 def leader(departments: dict[str, Department]) -> User:
     return _staff("leader", ["leader"], departments["office"])
+
+
+@pytest.fixture
+def make_implementation(
+    regions: dict[str, Region], departments: dict[str, Department]
+) -> Callable[..., Implementation]:
+    """An online implementation of 社会保障卡申领 by the city housing bureau in 西湖区, with
+    ``materials`` required materials and one question."""
+
+    def _make(materials: int = 2, **overrides: Any) -> Implementation:
+        item = ServiceItem.objects.create(
+            basic_code="GG00001000",
+            name_zh="社会保障卡申领",
+            name_en=overrides.pop("name_en", ""),
+            item_type="20",
+            node=Node.MAIN,
+        )
+        fields: dict[str, Any] = {
+            "item": item,
+            "code": "330106GG0000100001",
+            "body": departments["housing"],
+            "body_credit_code": "113300000024821570",
+            "region": regions["xihu"],
+            "level": "4",
+            "statutory_limit": 20,
+            "statutory_unit": TimeUnit.WORKING_DAYS,
+            "promised_limit": 5,
+            "promised_unit": TimeUnit.WORKING_DAYS,
+            "audiences": AUDIENCE_CODES["1"],
+            "handling_forms": FORM_CODES["1"] | FORM_CODES["2"],
+            "conditions": "本市参保人员。",
+            "procedure": "申请、受理、制卡、领卡。",
+            "online": True,
+            "online_url": "https://example.gov.cn/apply",
+            "place": "西湖区政务服务中心一楼",
+            "phone": "0571-12345678",
+            **overrides,
+        }
+        implementation = Implementation.objects.create(**fields)
+        for n in range(materials):
+            Material.objects.create(
+                implementation=implementation, position=n, name_zh=f"材料{n}", originals=1
+            )
+        Question.objects.create(
+            implementation=implementation,
+            position=0,
+            question="多久能拿到卡？",
+            answer="五个工作日。",
+        )
+        return implementation
+
+    return _make

@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from yiwang.catalogue.codes import AUDIENCE_CODES, FORM_CODES, Node, TimeUnit
-from yiwang.catalogue.models import Implementation, Material, Question, ServiceItem
-from yiwang.orgs.models import Department, Region
+from yiwang.catalogue.models import Implementation
 
 pytestmark = pytest.mark.django_db
 CODE = "330106GG0000100001"
@@ -19,50 +17,8 @@ Make = Callable[..., Implementation]
 
 
 @pytest.fixture
-def make(regions: dict[str, Region], departments: dict[str, Department]) -> Make:
-    def _make(materials: int = 2, **overrides: Any) -> Implementation:
-        item = ServiceItem.objects.create(
-            basic_code="GG00001000",
-            name_zh="社会保障卡申领",
-            name_en=overrides.pop("name_en", ""),
-            item_type="20",
-            node=Node.MAIN,
-        )
-        fields: dict[str, Any] = {
-            "item": item,
-            "code": CODE,
-            "body": departments["housing"],
-            "body_credit_code": "113300000024821570",
-            "region": regions["xihu"],
-            "level": "4",
-            "statutory_limit": 20,
-            "statutory_unit": TimeUnit.WORKING_DAYS,
-            "promised_limit": 5,
-            "promised_unit": TimeUnit.WORKING_DAYS,
-            "audiences": AUDIENCE_CODES["1"],
-            "handling_forms": FORM_CODES["1"] | FORM_CODES["2"],
-            "conditions": "本市参保人员。",
-            "procedure": "申请、受理、制卡、领卡。",
-            "online": True,
-            "online_url": "https://example.gov.cn/apply",
-            "place": "西湖区政务服务中心一楼",
-            "phone": "0571-12345678",
-            **overrides,
-        }
-        implementation = Implementation.objects.create(**fields)
-        for n in range(materials):
-            Material.objects.create(
-                implementation=implementation, position=n, name_zh=f"材料{n}", originals=1
-            )
-        Question.objects.create(
-            implementation=implementation,
-            position=0,
-            question="多久能拿到卡？",
-            answer="五个工作日。",
-        )
-        return implementation
-
-    return _make
+def make(make_implementation: Make) -> Make:
+    return make_implementation
 
 
 def test_the_guide_shows_limits_materials_place_and_questions(client: Client, make: Make) -> None:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "yiwang.open311",
     "yiwang.publishing",
     "yiwang.catalogue",
+    "yiwang.applications",
     "yiwang.demo",
 ]
 
@@ -246,6 +247,12 @@ try:
     KeyRing.from_spec(YIWANG_PII_KEYS)
 except ValueError as _exc:
     raise ImproperlyConfigured(f"YIWANG_PII_KEYS: {_exc}") from _exc
+
+# --- Online applications (办件) ---------------------------------------------------------------
+# Application numbers: this prefix + local date + the day's sequence (BJ20261129000001).
+YIWANG_APPLICATION_PREFIX = env_str("YIWANG_APPLICATION_PREFIX", "BJ")
+# Working days a department has to follow up a bad rating (差评整改).
+YIWANG_FOLLOW_UP_DAYS = env_int("YIWANG_FOLLOW_UP_DAYS", 15, minimum=1)
 
 # --- Message intake ---------------------------------------------------------------------------
 YIWANG_TRACKING_PREFIX = env_str("YIWANG_TRACKING_PREFIX", "YW")

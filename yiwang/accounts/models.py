@@ -39,6 +39,8 @@ class User(AbstractUser):
             ("handle_finance", _("Can handle payments and reconciliation")),
             ("handle_enforcement", _("Can handle fines and enforcement cases")),
             ("handle_disclosure", _("Can handle information disclosure")),
+            ("handle_applications", _("Can handle the online applications of one's department")),
+            ("supervise_applications", _("Can decide appeals against service ratings")),
         ]
 
     def __str__(self) -> str:

@@ -59,7 +59,11 @@ ROLES: tuple[RoleDefinition, ...] = (
         "dept_officer",
         _("Department officer"),
         Scope.DEPARTMENT,
-        ("accounts.view_department_messages", "accounts.act_on_messages"),
+        (
+            "accounts.view_department_messages",
+            "accounts.act_on_messages",
+            "accounts.handle_applications",
+        ),
     ),
     RoleDefinition(
         "dept_head",
@@ -69,6 +73,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.view_department_messages",
             "accounts.act_on_messages",
             "accounts.export_messages",
+            "accounts.handle_applications",
         ),
     ),
     RoleDefinition(
@@ -81,6 +86,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.export_messages",
             "accounts.view_personal_data",
             "accounts.supervise_messages",
+            "accounts.supervise_applications",
             "accounts.manage_taxonomy",
             *TAXONOMY_ADMIN,
             *_model_permissions("channels", ("campaign",)),
@@ -133,6 +139,9 @@ ROLES: tuple[RoleDefinition, ...] = (
             # Personal-information impact records (PIPL Art. 55), read by auditors.
             "publishing.view_impactrecord",
             "publishing.view_publication",
+            "applications.view_application",
+            "applications.view_rating",
+            "applications.view_followup",
         ),
         uses_admin=True,
     ),

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -38,17 +39,23 @@ _block: _Block | None = None
 _batch = threading.local()  # this thread's numbers reserved inside its open transaction
 
 
-def _reserve(day: dt.date, size: int) -> _Block:
-    """Move the day's counter on by ``size`` and return the numbers it passed over."""
+def reserve(counter: Any, day: dt.date, size: int) -> tuple[int, int]:
+    """Move the day's row of ``counter`` (a model with ``day`` and ``last_value``) on by
+    ``size`` and return the first and last numbers it passed over."""
+    rows = counter.objects.filter(day=day)
     with transaction.atomic():
-        if not DailySequence.objects.filter(day=day).update(last_value=F("last_value") + size):
+        if not rows.update(last_value=F("last_value") + size):
             try:
                 with transaction.atomic():
-                    DailySequence.objects.create(day=day, last_value=size)
+                    counter.objects.create(day=day, last_value=size)
             except IntegrityError:  # another process created the day's row first
-                DailySequence.objects.filter(day=day).update(last_value=F("last_value") + size)
-        last = DailySequence.objects.values_list("last_value", flat=True).get(day=day)
-    return _Block(day, last - size + 1, last)
+                rows.update(last_value=F("last_value") + size)
+        last: int = rows.values_list("last_value", flat=True).get()
+    return last - size + 1, last
+
+
+def _reserve(day: dt.date, size: int) -> _Block:
+    return _Block(day, *reserve(DailySequence, day, size))
 
 
 @contextmanager

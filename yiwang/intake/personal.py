@@ -31,15 +31,24 @@ def _context(field: str) -> str:
 
 def seal(field: str, value: str) -> str:
     """Encrypt one personal field of a message ('' stays '')."""
-    if not value:
-        return ""
-    return key_ring_current().encrypt(value, context=_context(field))
+    return seal_as(_context(field), value)
 
 
 def unseal(field: str, token: str) -> str:
+    return unseal_as(_context(field), token)
+
+
+def seal_as(context: str, value: str) -> str:
+    """Encrypt a personal value bound to ``context`` (where it is stored; '' stays '')."""
+    if not value:
+        return ""
+    return key_ring_current().encrypt(value, context=context)
+
+
+def unseal_as(context: str, token: str) -> str:
     if not token:
         return ""
-    return key_ring_current().decrypt(token, context=_context(field))
+    return key_ring_current().decrypt(token, context=context)
 
 
 def lookup_hash(purpose: str, value: str) -> str:
