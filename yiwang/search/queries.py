@@ -139,12 +139,21 @@ def _expanded(
 ) -> tuple[list[int], dict[Term, int], int]:
     groups = expand.groups(query, expansion)
     df, n_docs = document_frequencies(kind, group_terms(groups))
-    if any(not n and t.text.isascii() and not t.prefix for t, n in df.items()):
+    if any(_unmatched(group, df) for group in groups):
         groups, corrections = expand.corrected(groups, df, vocabulary(kind))
         df = {**df, **corrections}
     candidates = _candidates(_documents(kind, (), "all", groups), within)
     ranked = ranking.rank_groups(groups, candidates, df, n_docs)
     return [object_id for object_id, _ in ranked], df, n_docs
+
+
+def _unmatched(group: Group, df: dict[Term, int]) -> bool:
+    """Whether no reading of the group can match: each has a term no document holds (a
+    prefix may still match; only whole Latin terms can be corrected)."""
+    return all(
+        any(not t.prefix and not df.get(t) for t in alternative.terms)
+        for alternative in group.alternatives
+    ) and any(t.text.isascii() and not t.prefix for t in group.terms)
 
 
 _VOCABULARIES: dict[str, tuple[object, expand.Vocabulary]] = {}
