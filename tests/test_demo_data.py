@@ -13,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from yiwang.accounts.models import User
+from yiwang.applications.models import Application
+from yiwang.applications.models import Rating as ServiceRating
 from yiwang.casework.models import Assignment, Rating, Rehandling
 from yiwang.casework.performance import department_rates
 from yiwang.catalogue.models import Implementation, ServiceItem
@@ -68,6 +70,8 @@ def everything() -> dict[str, int]:
         ImpactRecord,
         ServiceItem,
         Implementation,
+        Application,
+        ServiceRating,
     )
     return {model.__name__: model.objects.count() for model in models}
 
@@ -203,6 +207,15 @@ def test_the_demo_has_a_service_catalogue_with_guides_to_read(demo: str, client:
     assert Implementation.objects.count() == DEMO_IMPLEMENTATIONS
     code = Implementation.objects.order_by("pk").values_list("code", flat=True).first()
     assert client.get(f"/services/{code}/").status_code == 200
+
+
+def test_the_demo_gives_the_police_officer_applications_in_every_state(demo: str) -> None:
+    officer = User.objects.get(username="police_officer")
+    applications = Application.objects.filter(department_id=officer.department_id)
+    assert set(applications.values_list("state", flat=True)) == {
+        "submitted", "accepted", "correction", "completed", "withdrawn"
+    }  # fmt: skip
+    assert ServiceRating.objects.filter(follow_up__isnull=False).count() == 1  # one bad rating
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

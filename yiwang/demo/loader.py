@@ -45,6 +45,7 @@ DEMO_STAFF: tuple[tuple[str, tuple[str, ...], str | None, str], ...] = (
     ("housing_officer", ("dept_officer",), "杭建", "刘洋 (Hangzhou housing officer)"),
     ("housing_head", ("dept_head",), "杭建", "周伟 (Hangzhou housing head)"),
     ("transport_officer", ("dept_officer",), "杭交", "孙丽 (Hangzhou transport officer)"),
+    ("police_officer", ("dept_officer",), "杭公", "郑凯 (Hangzhou public security officer)"),
     ("admin", ("administrator",), None, "Administrator"),
 )
 

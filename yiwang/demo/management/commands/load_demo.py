@@ -13,6 +13,7 @@ from yiwang.catalogue.models import ServiceItem
 from yiwang.classifier.learning import do_retrain
 from yiwang.classifier.models import ModelVersion, Target
 from yiwang.classifier.suggest import do_suggest
+from yiwang.demo.applications import load_demo_applications
 from yiwang.demo.loader import (
     DEMO_PASSWORD,
     DEMO_STAFF,
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 f"service catalogue: {catalogue.items} items, "
                 f"{catalogue.implementations} implementations"
             )
+        self.stdout.write(f"{load_demo_applications()} demo applications")
         folder: Path = options["real_data"]
         if not options["no_real_data"] and (folder / "messages_labelled.csv").exists():
             report = load_tipdm_messages(folder / "messages_labelled.csv")
