@@ -211,7 +211,7 @@ def test_the_demo_has_a_service_catalogue_with_guides_to_read(demo: str, client:
 
 def test_the_demo_gives_the_police_officer_applications_in_every_state(demo: str) -> None:
     officer = User.objects.get(username="police_officer")
-    applications = Application.objects.filter(department_id=officer.department_id)
+    applications = Application.objects.filter(department=officer.department)
     assert set(applications.values_list("state", flat=True)) == {
         "submitted", "accepted", "correction", "completed", "withdrawn"
     }  # fmt: skip
