@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 
 from yiwang.catalogue.codes import (
@@ -33,8 +34,13 @@ from yiwang.catalogue.codes import (
     Scope,
     TimeUnit,
 )
-from yiwang.catalogue.models import ServiceItem
-from yiwang.catalogue.validation import implementation_problems, item_problems
+from yiwang.catalogue.models import ServiceItem, ServiceTheme
+from yiwang.catalogue.validation import (
+    MAX_QUESTIONS,
+    implementation_problems,
+    item_problems,
+    question_problem,
+)
 from yiwang.channels.imports.errors import file_error
 from yiwang.lib.batches import batched
 from yiwang.lib.streamtables import TableError, open_table
@@ -84,13 +90,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "conditions_en": ("英文受理条件", "conditions (English)"),
     "procedure_en": ("英文办理流程", "procedure (English)"),
     "materials": ("申请材料",),
+    "themes": ("主题分类",),
+    "faq": ("常见问题",),
 }
 REQUIRED = (
     "name_zh", "basic_code", "item_type", "node", "code", "body", "body_credit_code", "region",
     "level", "statutory_limit", "statutory_unit", "promised_limit", "promised_unit",
     "audiences", "handling_forms",
 )  # fmt: skip
-ITEM_FIELDS = ("name_zh", "name_en", "item_type", "node", "parent_code", "business_kind")
+ITEM_FIELDS = (
+    "name_zh", "name_en", "item_type", "node", "parent_code", "business_kind", "themes",
+)  # fmt: skip
+LISTS = {  # the columns JSON gives as lists of objects, with the message of a bad entry
+    "materials": gettext_lazy("Material %(number)d: %(problem)s"),
+    "faq": gettext_lazy("Question %(number)d: %(problem)s"),
+}
 LENGTHS = {
     "name_zh": 200, "name_en": 300, "result_name": 200, "online_url": 500, "place": 300,
     "hours": 200, "phone": 64, "supervision_phone": 64, "legal_basis": MAX_TEXT,
@@ -108,7 +122,8 @@ _KINDS = {"新办": "new", "变更": "change", "延续": "renewal", "注销": "c
 _SCOPES = {"本地": "local", "跨县": "county", "跨市": "city", "跨省": "province",
            "全国": "national"}  # fmt: skip
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
-_MATERIAL_SEPARATORS = re.compile(r"[;；\n]+")
+_ENTRY_SEPARATORS = re.compile(r"[;；\n]+")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -139,7 +154,7 @@ class Record:
     row: int
     values: dict[str, str]
     columns: dict[str, str]
-    materials: list[Any] | None = None  # JSON's list; CSV/XLSX use the text column
+    lists: dict[str, list[Any]] = field(default_factory=dict)  # JSON's lists of objects (LISTS)
     is_json: bool = False
     problems: list[Problem] = field(default_factory=list)  # found while reading
 
@@ -160,16 +175,25 @@ class MaterialIn:
     name_en: str = ""
 
 
+@dataclass(frozen=True)
+class QuestionIn:
+    question: str
+    answer: str
+
+
 @dataclass
 class Parsed:
-    """A row that passed its own checks: the item's and the implementation's fields."""
+    """A row that passed its own checks: the item's and the implementation's fields.
+
+    ``item["themes"]`` and ``faq`` are None when the file leaves them out: stored ones stay."""
 
     row: int
-    item: dict[str, str]
+    item: dict[str, Any]
     implementation: dict[str, Any]
     materials: list[MaterialIn]
     body: str
     region: str
+    faq: list[QuestionIn] | None = None
 
 
 @dataclass
@@ -282,7 +306,7 @@ def _json_records(path: Path) -> Iterator[Record]:
 
 
 def _json_record(index: int, obj: object) -> Record:
-    record = Record(index, {}, {}, materials=[], is_json=True)
+    record = Record(index, {}, {}, is_json=True)
     if not isinstance(obj, dict):
         record.problems.append(
             Problem(index, "", _("Each entry is an object of keys and values."), True)
@@ -295,8 +319,8 @@ def _json_record(index: int, obj: object) -> Record:
             record.problems.append(Problem(index, str(name), message, True))
             continue
         record.columns[key] = str(name)
-        if key == "materials" and isinstance(value, list):
-            record.materials = value
+        if key in LISTS and isinstance(value, list):
+            record.lists[key] = value
         elif (text := _json_text(value)) is None:
             message = _("Give text, a number, true/false or a list of codes.")
             record.problems.append(record.problem(key, message))
@@ -329,11 +353,12 @@ def check_record(record: Record) -> Parsed | list[Problem]:
             problems.append(record.problem(key, message))
     item = _item_fields(record, problems)
     implementation = _implementation_fields(record, problems)
-    materials = _materials(record, problems)
+    materials = _entry_list(record, "materials", _text_material, _json_material, problems) or []
+    faq = _faq(record, problems)
     if problems:
         return problems
     return Parsed(
-        record.row, item, implementation, materials, record.get("body"), record.get("region")
+        record.row, item, implementation, materials, record.get("body"), record.get("region"), faq
     )
 
 
@@ -347,7 +372,7 @@ def _choice(record: Record, key: str, allowed: list[str], words: dict[str, str],
     return value
 
 
-def _item_fields(record: Record, problems: list[Problem]) -> dict[str, str]:
+def _item_fields(record: Record, problems: list[Problem]) -> dict[str, Any]:
     item_type = record.get("item_type")
     if item_type.isdigit() and len(item_type) == 1:
         item_type = item_type.zfill(2)  # Excel drops the leading zero of 01
@@ -363,7 +388,15 @@ def _item_fields(record: Record, problems: list[Problem]) -> dict[str, str]:
         "parent_code": record.get("parent_code").upper(),
         "business_kind": _choice(record, "business_kind", BusinessKind.values, _KINDS, problems),
         "legal_basis": record.get("legal_basis"),
+        "themes": _themes(record),
     }
+
+
+def _themes(record: Record) -> tuple[str, ...] | None:
+    """The theme codes, sorted (their order says nothing); None without the column."""
+    if "themes" not in record.columns:
+        return None
+    return tuple(sorted(set(filter(None, _LIST_SEPARATORS.split(record.get("themes"))))))
 
 
 def _implementation_fields(record: Record, problems: list[Problem]) -> dict[str, Any]:
@@ -439,33 +472,38 @@ def _limit_columns(record: Record) -> set[str]:
     return {record.columns.get(key, key) for key in keys}
 
 
-def _materials(record: Record, problems: list[Problem]) -> list[MaterialIn]:
-    """JSON: a list of objects; CSV/XLSX: ``名称|出具机构|原件份数|复印件份数|是否必备`` entries
-    separated by ``；`` or new lines."""
-    if record.is_json:
-        entries = [_json_material(entry) for entry in record.materials or []]
+def _entry_list(
+    record: Record,
+    key: str,
+    from_text: Callable[[list[str]], _T | str],
+    from_json: Callable[[object], _T | str],
+    problems: list[Problem],
+) -> list[_T] | None:
+    """A list column (materials, FAQ): JSON's list of objects, or text with entries separated
+    by ``；``, ``;`` or new lines and fields by ``|``; None when the row leaves it out. The
+    parsers return an entry, or a str that says what is wrong with it."""
+    if key not in record.columns:
+        return None
+    if key in record.lists:
+        entries = [from_json(entry) for entry in record.lists[key]]
     else:
-        text = record.get("materials")
-        entries = [
-            _text_material(part.split("|"))
-            for part in _MATERIAL_SEPARATORS.split(text)
-            if part.strip()
-        ]
-    materials = []
+        parts = filter(str.strip, _ENTRY_SEPARATORS.split(record.get(key)))
+        entries = [from_text([f.strip() for f in part.split("|")]) for part in parts]
+    kept: list[_T] = []
     for number, entry in enumerate(entries, start=1):
         if isinstance(entry, str):
-            message = _("Material %(number)d: %(problem)s") % {"number": number, "problem": entry}
-            problems.append(record.problem("materials", message))
+            message = str(LISTS[key]) % {"number": number, "problem": entry}
+            problems.append(record.problem(key, message))
         else:
-            materials.append(entry)
-    return materials
+            kept.append(entry)
+    return kept
 
 
 def _text_material(parts: list[str]) -> MaterialIn | str:
-    if len(parts) > 5:
-        return _("use at most 5 fields: 名称|出具机构|原件份数|复印件份数|是否必备.")
-    name, issuer, originals, copies, required = [*[p.strip() for p in parts], "", "", "", ""][:5]
-    return _material(name, issuer, originals, copies, required)
+    """``名称|出具机构|原件份数|复印件份数|是否必备|English name``: only the name is needed."""
+    if len(parts) > 6:
+        return _("use at most 6 fields: 名称|出具机构|原件份数|复印件份数|是否必备|English name.")
+    return _material(*[*parts, "", "", "", "", ""][:6])
 
 
 def _json_material(entry: object) -> MaterialIn | str:
@@ -475,25 +513,19 @@ def _json_material(entry: object) -> MaterialIn | str:
     unknown = set(values) - {"name_zh", "name_en", "issuer", "originals", "copies", "required"}
     if unknown:
         return _("unknown keys %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
-    material = _material(
-        values.get("name_zh", ""),
-        values.get("issuer", ""),
-        values.get("originals", ""),
-        values.get("copies", ""),
-        values.get("required", ""),
-    )
-    if isinstance(material, MaterialIn):
-        material = MaterialIn(**{**vars(material), "name_en": values.get("name_en", "")[:300]})
-    return material
+    keys = ("name_zh", "issuer", "originals", "copies", "required", "name_en")
+    return _material(*[values.get(key, "") for key in keys])
 
 
 def _material(
-    name: str, issuer: str, originals: str, copies: str, required: str
+    name: str, issuer: str, originals: str, copies: str, required: str, name_en: str
 ) -> MaterialIn | str:
     if not name:
         return _("the name is missing.")
     if len(name) > 200 or len(issuer) > 200:
         return _("a name or an issuer has at most 200 characters.")
+    if len(name_en) > 300:
+        return _("an English name has at most 300 characters.")
     counts = []
     for value in (originals, copies):
         if value and not (value.isdigit() and int(value) <= 99):
@@ -501,12 +533,40 @@ def _material(
         counts.append(int(value) if value else 0)
     if required.lower() not in _TRUE | _FALSE:
         return _("whether it is required is 是 or 否.")
-    return MaterialIn(name, issuer, counts[0], counts[1], required.lower() in _TRUE or not required)
+    needed = required.lower() in _TRUE or not required
+    return MaterialIn(name, issuer, counts[0], counts[1], needed, name_en)
+
+
+def _faq(record: Record, problems: list[Problem]) -> list[QuestionIn] | None:
+    """JSON: a list of ``{"question", "answer"}``; text: ``question|answer`` entries."""
+    faq = _entry_list(record, "faq", _text_question, _json_question, problems)
+    if faq is not None and len(faq) > MAX_QUESTIONS:
+        message = _("At most %(count)d questions.") % {"count": MAX_QUESTIONS}
+        problems.append(record.problem("faq", message))
+    return faq
+
+
+def _text_question(parts: list[str]) -> QuestionIn | str:
+    if len(parts) != 2 or not all(parts):
+        return _("give the question and the answer, separated by |.")
+    return _question(*parts)
+
+
+def _json_question(entry: object) -> QuestionIn | str:
+    pairs = entry.items() if isinstance(entry, dict) else []
+    texts = {str(key): (_json_text(value) or "").strip() for key, value in pairs}
+    if set(texts) != {"question", "answer"} or not all(texts.values()):
+        return _("each question is an object with a question and an answer.")
+    return _question(texts["question"], texts["answer"])
+
+
+def _question(question: str, answer: str) -> QuestionIn | str:
+    return question_problem(question, answer) or QuestionIn(question, answer)
 
 
 @dataclass
 class _SeenItem:
-    fields: dict[str, str]
+    fields: dict[str, Any]
     row: int
     columns: dict[str, str]
     is_json: bool
@@ -523,6 +583,7 @@ class _Checks:
     bad_rows: set[int] = field(default_factory=set)
     departments: dict[str, Department] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
+    themes: set[str] = field(default_factory=set)  # the stored theme codes
 
 
 def import_catalogue(
@@ -544,7 +605,7 @@ def import_catalogue(
 
 
 def _check_pass(path: Path, sheet: str, result: ImportResult) -> _Checks:
-    checks = _Checks()
+    checks = _Checks(themes=set(ServiceTheme.objects.values_list("code", flat=True)))
     for batch in batched(open_records(path, sheet), BATCH):
         parsed: list[tuple[Record, Parsed]] = []
         for record in batch:
@@ -646,12 +707,13 @@ _ITEM_COLUMN = {
     "basic_code": "basic_code",
     "parent": "parent_code",
     "business_kind": "business_kind",
+    "themes": "themes",
 }
 
 
 def _check_items(checks: _Checks, result: ImportResult) -> None:
-    """The items against their parents (in the file or stored); a bad parent spoils its
-    children, and a bad item the rows that implement it."""
+    """The items against their parents (in the file or stored) and the stored themes; a bad
+    parent spoils its children, and a bad item the rows that implement it."""
     stored = _stored_nodes(
         {s.fields["parent_code"] for s in checks.items.values()} - set(checks.items)
     )
@@ -659,17 +721,7 @@ def _check_items(checks: _Checks, result: ImportResult) -> None:
         for code, seen in checks.items.items():
             if seen.fields["node"] != node:
                 continue
-            parent_code = seen.fields["parent_code"]
-            parent = checks.items.get(parent_code)
-            parent_node = parent.fields["node"] if parent else stored.get(parent_code)
-            found = item_problems(code, seen.fields["item_type"], node, parent_node,
-                                  seen.fields["business_kind"])  # fmt: skip
-            if parent_code and parent_node is None:
-                found["parent"] = _("No item has this basic code, in the file or stored.")
-            elif parent is not None and parent.bad and not found:
-                found["parent"] = _("The parent item has errors (row %(row)d).") % {
-                    "row": parent.row
-                }
+            found = _item_found(code, seen, checks, stored)
             if found:
                 seen.bad = True
                 result.add([
@@ -677,6 +729,24 @@ def _check_items(checks: _Checks, result: ImportResult) -> None:
                             message, seen.is_json)
                     for key, message in found.items()
                 ])  # fmt: skip
+
+
+def _item_found(
+    code: str, seen: _SeenItem, checks: _Checks, stored: dict[str, str]
+) -> dict[str, str]:
+    parent_code = seen.fields["parent_code"]
+    parent = checks.items.get(parent_code)
+    parent_node = parent.fields["node"] if parent else stored.get(parent_code)
+    found = item_problems(code, seen.fields["item_type"], seen.fields["node"], parent_node,
+                          seen.fields["business_kind"])  # fmt: skip
+    if parent_code and parent_node is None:
+        found["parent"] = _("No item has this basic code, in the file or stored.")
+    elif parent is not None and parent.bad and not found:
+        found["parent"] = _("The parent item has errors (row %(row)d).") % {"row": parent.row}
+    unknown = [theme for theme in seen.fields["themes"] or () if theme not in checks.themes]
+    if unknown:
+        found["themes"] = _("No theme has the code %(code)s.") % {"code": ", ".join(unknown)}
+    return found
 
 
 def _stored_nodes(codes: set[str]) -> dict[str, str]:

@@ -19,6 +19,8 @@ from yiwang.catalogue.codes import (
 # Limits in different units are compared in calendar days: five working days to the week.
 _DAYS = {TimeUnit.WORKING_DAYS: 1.4, TimeUnit.CALENDAR_DAYS: 1.0, TimeUnit.MONTHS: 30.0}
 MAX_LIMIT = 3650  # ten years in days: anything longer is a typing error
+MAX_QUESTION, MAX_ANSWER = 500, 4000  # characters of one frequently asked question
+MAX_QUESTIONS = 30  # an implementation's frequently asked questions
 
 
 def item_problems(
@@ -72,3 +74,13 @@ def _limit_problems(statutory: tuple[int, str], promised: tuple[int, str]) -> di
 def _days(limit: tuple[int, str]) -> float:
     value, unit = limit
     return 0.0 if unit == TimeUnit.IMMEDIATE else value * _DAYS[TimeUnit(unit)]
+
+
+def question_problem(question: str, answer: str) -> str:
+    """What is wrong with one frequently asked question ("" when nothing), in words that
+    follow "Question 2:"."""
+    if len(question) > MAX_QUESTION or len(answer) > MAX_ANSWER:
+        return _("a question has at most %(question)d characters, an answer %(answer)d.") % {
+            "question": MAX_QUESTION, "answer": MAX_ANSWER
+        }  # fmt: skip
+    return ""
