@@ -70,6 +70,24 @@ def test_what_citizens_type_finds_the_item_in_the_top_five(catalogue: dict[str, 
     assert missed == []
 
 
+def test_an_item_named_exactly_as_typed_comes_before_its_sub_items(
+    catalogue: dict[str, Region],
+) -> None:
+    top = _top("住房公积金提取", catalogue["xihu"], n=3)
+    assert top[0] == "住房公积金提取"
+    assert all(name.startswith("住房公积金提取（") for name in top[1:])
+
+
+def test_a_corrected_spelling_is_a_near_match_and_nonsense_finds_nothing(
+    catalogue: dict[str, Region],
+) -> None:
+    corrected = search_services("shenfengzheng", home=catalogue["xihu"])
+    assert corrected.fuzzy
+    assert "居民身份证申领" in _names(corrected)[:5]
+    assert not search_services("sfz").fuzzy
+    assert search_services("xyzzy").total == 0
+
+
 def test_the_searchers_own_region_comes_first_then_the_regions_above(
     catalogue: dict[str, Region],
 ) -> None:

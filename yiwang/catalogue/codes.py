@@ -52,7 +52,7 @@ class Level(models.TextChoices):
 
     NATIONAL = "1", _("National")
     PROVINCIAL = "2", _("Provincial")
-    CITY = "3", _("City")
+    CITY = "3", _("Municipal")
     COUNTY = "4", _("County")
     TOWNSHIP = "5", _("Township or street")
     VILLAGE = "6", _("Village or community")

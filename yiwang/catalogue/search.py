@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalogue.codes import Audience, Level
@@ -35,7 +36,7 @@ from yiwang.orgs.models import Department, Region
 from yiwang.search.expand import Expansion
 from yiwang.search.kinds import SERVICE
 from yiwang.search.queries import CANDIDATES, search
-from yiwang.search.tokens import query_terms
+from yiwang.search.tokens import normalize, query_terms
 
 EXPANSION = Expansion(synonyms=SYNONYMS)
 SUGGESTING = Expansion(synonyms=SYNONYMS, prefix_last=True)
@@ -145,13 +146,21 @@ def _places(home: Region | None) -> _Places:
 def ranked_items(query: str) -> tuple[list[int], bool]:
     """The ids of the items matching ``query``, best first, and whether they are near ones;
     every item in code order for an empty query (browsing), none for one without a letter,
-    digit or character (only punctuation)."""
+    digit or character (only punctuation). An item named exactly as typed comes first, then
+    those whose name starts with it (a main item before its sub-items)."""
     if not query.strip():
         return list(ServiceItem.objects.order_by("basic_code").values_list("pk", flat=True)), False
     if not query_terms(query):
         return [], False
     result = search(SERVICE, query, limit=CANDIDATES, expansion=EXPANSION)
-    return result.ids, result.fuzzy
+    typed = normalize(query).strip()
+    names = _catalogue().names
+
+    def closeness(item_id: int) -> int:
+        name = names.get(item_id, "")
+        return 0 if name == typed else 1 if name.startswith(typed) else 2
+
+    return sorted(result.ids, key=closeness), result.fuzzy
 
 
 def _rows(item_ids: list[int], department: Department | None) -> list[_Row]:
@@ -210,8 +219,8 @@ def search_services(
         item_ids = []
     places = _places(home)
     rows = _rows(item_ids, department) if item_ids else []
-    themes = _themes()
-    passes = [(row, _passes(row, filters, places, themes.items)) for row in rows]
+    catalogue = _catalogue()
+    passes = [(row, _passes(row, filters, places, catalogue.themes)) for row in rows]
     kept = [row for row, flags in passes if all(flags)]
     total = sum(row.count for row in kept)
     pages = max(1, math.ceil(total / per_page))
@@ -224,7 +233,7 @@ def search_services(
         pages=pages,
         fuzzy=fuzzy,
         items=len({row.item_id for row in kept}),
-        facets=_facets(passes, filters, themes),
+        facets=_facets(passes, filters, catalogue),
         home=home,
     )
 
@@ -323,24 +332,37 @@ def _with_audience(rows: QuerySet[Implementation], audience: int) -> QuerySet[Im
 
 
 @dataclass(frozen=True)
-class _Themes:
-    items: dict[int, set[str]]  # an item's theme codes
-    names: dict[str, str]  # a theme's name by code
+class _Catalogue:
+    """What every search reads of the items and themes (kept per process like the regions;
+    catalogue writes clear it, other processes see changes within a minute)."""
+
+    themes: dict[int, set[str]]  # an item's theme codes
+    names: dict[int, str]  # an item's Chinese name, normalised as queries are
+    theme_names: dict[str, tuple[str, str]]  # a theme's Chinese and English names
 
 
-def _themes() -> _Themes:
-    """Every item's themes (kept per process like the regions; writes clear it)."""
-
-    def load() -> _Themes:
+def _catalogue() -> _Catalogue:
+    def load() -> _Catalogue:
         through = ServiceItem.themes.through
-        items: dict[int, set[str]] = defaultdict(set)
+        themes: dict[int, set[str]] = defaultdict(set)
         for item_id, code in through.objects.values_list("serviceitem_id", "servicetheme__code"):
-            items[item_id].add(code)
-        names = dict(ServiceTheme.objects.values_list("code", "name_zh"))
-        return _Themes(dict(items), names)
+            themes[item_id].add(code)
+        names = {
+            pk: normalize(name) for pk, name in ServiceItem.objects.values_list("pk", "name_zh")
+        }
+        theme_names = {
+            code: (zh, en or zh)
+            for code, zh, en in ServiceTheme.objects.values_list("code", "name_zh", "name_en")
+        }
+        return _Catalogue(dict(themes), names, theme_names)
 
-    themes: _Themes = lookups.cached("catalogue-themes", "", load)
-    return themes
+    found: _Catalogue = lookups.cached("catalogue-items", "", load)
+    return found
+
+
+def _theme_label(catalogue: _Catalogue, code: str) -> str:
+    zh, en = catalogue.theme_names.get(code, (code, code))
+    return en if (get_language() or "").startswith("en") else zh
 
 
 _AUDIENCES = tuple((a.value, a.label) for a in Audience)
@@ -349,7 +371,7 @@ _ONLINE = (("1", _("Online"), True), ("0", _("At a counter only"), False))
 
 
 def _facets(
-    passes: list[tuple[_Row, tuple[bool, ...]]], filters: Filters, themes: _Themes
+    passes: list[tuple[_Row, tuple[bool, ...]]], filters: Filters, catalogue: _Catalogue
 ) -> dict[str, list[Option]]:
     """Each facet counted with every other filter applied (so a choice can be changed)."""
     level: dict[str, int] = defaultdict(int)
@@ -368,7 +390,7 @@ def _facets(
         if of_level and serves and of_theme:
             online[row.online] += row.count
         if of_level and serves and by_online:
-            for code in themes.items.get(row.item_id, ()):
+            for code in catalogue.themes.get(row.item_id, ()):
                 theme[code] += row.count
     return {
         "level": [
@@ -387,7 +409,7 @@ def _facets(
             if online.get(flag)
         ],
         "theme": [
-            Option(code, themes.names.get(code, code), theme[code], filters.theme == code)
+            Option(code, _theme_label(catalogue, code), theme[code], filters.theme == code)
             for code in sorted(theme, key=lambda c: (-theme[c], c))
         ],
     }
@@ -401,10 +423,12 @@ class Suggestion:
 
 
 def suggest(query: str, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """Item names for what is being typed (the last word may be unfinished)."""
+    """Names of items with an active implementation for what is being typed (the last word
+    may be unfinished)."""
     if len(query.strip()) < MIN_SUGGEST_CHARS or not query_terms(query):
         return []
-    ids = search(SERVICE, query, limit=limit, expansion=SUGGESTING).ids
+    offered = PlaceCount.objects.values("item_id")
+    ids = search(SERVICE, query, limit=limit, within=offered, expansion=SUGGESTING).ids
     items = ServiceItem.objects.in_bulk(ids)
     return [
         Suggestion(items[i].name_zh, items[i].name_en, items[i].basic_code)

@@ -163,7 +163,12 @@ class Vocabulary:
     """
 
     def __init__(self, frequencies: Mapping[str, int]) -> None:
-        self.frequencies = {t: n for t, n in frequencies.items() if t.isascii() and t.isalnum()}
+        # Initials are left out: almost any letters are one edit from some initials.
+        self.frequencies = {
+            t: n
+            for t, n in frequencies.items()
+            if t.isascii() and t.isalnum() and not t.startswith(pinyin.INITIALS_MARK)
+        }
         self._deletions: dict[str, set[str]] = {}
         for term in self.frequencies:
             if len(term) >= MIN_CORRECTED_CHARS:

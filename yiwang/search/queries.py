@@ -121,14 +121,15 @@ def search(
     terms = query_terms(query)
     if not terms or limit <= 0:
         return SearchResult([])
+    corrected = False
     if expansion is not None:
-        ids, df, n_docs = _expanded(kind, query, expansion, within)
+        ids, df, n_docs, corrected = _expanded(kind, query, expansion, within)
     else:
         df, n_docs = document_frequencies(kind, terms)
         candidates = _candidates(_documents(kind, terms, "all"), within)
         ids = ranking.rank(terms, candidates, df, n_docs)
     if ids:
-        return SearchResult(ids[:limit])
+        return SearchResult(ids[:limit], fuzzy=corrected)
     near_titles = expansion is None or expansion.near_titles
     near = _near(kind, query, terms, df, n_docs, within, near_titles=near_titles)
     return SearchResult(near[:limit], fuzzy=True)
@@ -136,15 +137,18 @@ def search(
 
 def _expanded(
     kind: str, query: str, expansion: expand.Expansion, within: Within
-) -> tuple[list[int], dict[Term, int], int]:
+) -> tuple[list[int], dict[Term, int], int, bool]:
+    """Ranked ids, the frequencies, the corpus size, and whether spellings were corrected
+    (then the matches are near ones)."""
     groups = expand.groups(query, expansion)
     df, n_docs = document_frequencies(kind, group_terms(groups))
-    if any(_unmatched(group, df) for group in groups):
+    corrected = any(_unmatched(group, df) for group in groups)
+    if corrected:
         groups, corrections = expand.corrected(groups, df, vocabulary(kind))
         df = {**df, **corrections}
     candidates = _candidates(_documents(kind, (), "all", groups), within)
     ranked = ranking.rank_groups(groups, candidates, df, n_docs)
-    return [object_id for object_id, _ in ranked], df, n_docs
+    return [object_id for object_id, _ in ranked], df, n_docs, corrected
 
 
 def _unmatched(group: Group, df: dict[Term, int]) -> bool:
