@@ -427,3 +427,30 @@ def test_two_officers_accepting_at_once_accept_once(
     )
     assert sum(isinstance(r, Application) for r in results) == 1
     assert application.events.filter(action="accept").count() == 1
+
+
+def test_control_characters_in_opinions_and_comments_are_dropped(
+    apply: Apply, dept_officer: User
+) -> None:
+    application = apply().application
+    moved = do_move(
+        application.pk, "ask_correction", by=dept_officer, decision=Decision("照片\x00不清晰\r\n")
+    )
+    assert moved.events.last().opinion == "照片 不清晰"  # type: ignore[union-attr]
+
+
+def test_who_followed_up_and_who_appealed_is_recorded(apply: Apply, dept_officer: User) -> None:
+    rating = do_rate(_completed(apply, dept_officer).pk, 5, "pc", "差\x00评")
+    assert rating.comment == "差 评"
+    appealed = do_appeal(rating.follow_up.pk, dept_officer, "理由")
+    assert appealed.appealed_by == dept_officer
+
+
+def test_an_organisations_name_is_not_masked(service: Implementation) -> None:
+    clean = validate_application(
+        service,
+        _input(service, applicant_type="entity", name="杭州某某科技有限公司",
+               identifier="91330106MA2CDX1E0Q"),
+    )  # fmt: skip
+    application = do_submit_application(clean, new_submission_token()).application
+    assert masked_applicant(application)["name"] == "杭州某某科技有限公司"

@@ -50,6 +50,12 @@ MAX_OPINION = 2000
 RATEABLE = (ApplicationState.COMPLETED, ApplicationState.NOT_ACCEPTED)
 
 
+def _clean(text: str, limit: int = MAX_OPINION) -> str:
+    """Free text as stored: control characters (NUL, which PostgreSQL refuses) and runs of
+    white space become single spaces; cut at ``limit``."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]
+
+
 def _query_key() -> bytes:
     return settings.YIWANG_QUERY_CODE_KEY.encode()
 
@@ -218,7 +224,7 @@ def do_move(
             action, application.state, application.kind, application.corrections
         ):
             raise IllegalMove("illegal_move", _("This step is not possible now."))
-        opinion = " ".join(decision.opinion.split())[:MAX_OPINION]
+        opinion = _clean(decision.opinion)
         if move.needs_opinion and not opinion:
             raise IllegalMove("invalid", _("Write the reason; the applicant will read it."))
         from_state, now = application.state, timezone.now()
@@ -259,8 +265,8 @@ def _apply(
         if decision.outcome not in Outcome.values:
             raise IllegalMove("invalid", _("Choose the outcome: approved or refused."))
         application.outcome = decision.outcome
-        application.result_text = decision.result_text.strip()[:MAX_OPINION]
-        application.licence_number = decision.licence_number.strip()[:100]
+        application.result_text = _clean(decision.result_text)
+        application.licence_number = _clean(decision.licence_number, 100)
         application.completed_at = now
     if action in ("not_accept", "withdraw"):
         application.completed_at = now
@@ -284,7 +290,7 @@ def do_rate(application_id: int, score: int, channel: str, comment: str = "") ->
             department_id=application.department_id,
             score=score,
             channel=channel,
-            comment=" ".join(comment.split())[:MAX_OPINION],
+            comment=_clean(comment),
             rated_at=now,
         )
         if score in BAD_SCORES:
@@ -302,7 +308,7 @@ def _locked_follow_up(follow_up_id: int) -> FollowUp:
 
 def do_rectify(follow_up_id: int, by: User, text: str) -> FollowUp:
     """The department says how it put the matter right (整改反馈)."""
-    text = " ".join(text.split())[:MAX_OPINION]
+    text = _clean(text)
     with transaction.atomic():
         follow_up = _locked_follow_up(follow_up_id)
         check_can_handle(by, follow_up.rating.application)
@@ -312,13 +318,14 @@ def do_rectify(follow_up_id: int, by: User, text: str) -> FollowUp:
             raise IllegalMove("invalid", _("Say what was done."))
         follow_up.state = FollowUpState.RECTIFIED
         follow_up.rectification, follow_up.rectified_at = text, timezone.now()
+        follow_up.rectified_by = by
         follow_up.save()
     return follow_up
 
 
 def do_appeal(follow_up_id: int, by: User, reason: str) -> FollowUp:
     """The department disputes the bad rating, once (申诉)."""
-    reason = " ".join(reason.split())[:MAX_OPINION]
+    reason = _clean(reason)
     with transaction.atomic():
         follow_up = _locked_follow_up(follow_up_id)
         check_can_handle(by, follow_up.rating.application)
@@ -328,6 +335,7 @@ def do_appeal(follow_up_id: int, by: User, reason: str) -> FollowUp:
             raise IllegalMove("invalid", _("Give the grounds of the appeal."))
         follow_up.state = FollowUpState.APPEALED
         follow_up.appeal_reason, follow_up.appealed_at = reason, timezone.now()
+        follow_up.appealed_by = by
         follow_up.save()
     return follow_up
 
@@ -337,7 +345,7 @@ def do_decide_appeal(follow_up_id: int, by: User, *, upheld: bool, note: str) ->
     dismissed sends the follow-up back to the department."""
     if not (by.is_active and by.has_perm("accounts.supervise_applications")):
         raise PermissionDenied
-    note = " ".join(note.split())[:MAX_OPINION]
+    note = _clean(note)
     with transaction.atomic():
         follow_up = _locked_follow_up(follow_up_id)
         if follow_up.state != FollowUpState.APPEALED:

@@ -230,8 +230,14 @@ class FollowUp(models.Model):
     due_date = models.DateField(_("to be followed up by"))
     rectification = models.TextField(_("what was done"), blank=True)
     rectified_at = models.DateTimeField(null=True, blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     appeal_reason = models.TextField(_("grounds of appeal"), blank=True)
     appealed_at = models.DateTimeField(null=True, blank=True)
+    appealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decision_note = models.TextField(_("decision"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

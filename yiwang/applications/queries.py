@@ -6,7 +6,13 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from yiwang.accounts.models import User
-from yiwang.applications.models import Application, ApplicationState, FollowUp, FollowUpState
+from yiwang.applications.models import (
+    ApplicantType,
+    Application,
+    ApplicationState,
+    FollowUp,
+    FollowUpState,
+)
 from yiwang.intake.personal import unseal_as
 from yiwang.lib.codes import normalize_tracking_number, query_code_matches
 from yiwang.lib.contact import mask_id_number, mask_mobile, mask_name
@@ -42,8 +48,9 @@ def masked_applicant(application: Application) -> dict[str, str]:
     """The applicant as the status page and officers without the personal-data right see it."""
     identifier = unseal_as("applications.identifier", application.identifier_encrypted)
     mobile = unseal_as("applications.mobile", application.mobile_encrypted)
+    entity = application.applicant_type == ApplicantType.ENTITY  # a company's name is public
     return {
-        "name": mask_name(application.applicant_name),
+        "name": application.applicant_name if entity else mask_name(application.applicant_name),
         "identifier": mask_id_number(identifier) if len(identifier) == 18 else "",
         "mobile": mask_mobile(mobile),
     }
@@ -67,3 +74,39 @@ def open_follow_ups(user: User) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(
         department_id=user.department_id, state=FollowUpState.OPEN
     ).select_related("rating__application")
+
+
+def by_number(number: str) -> Application | None:
+    """The application with this number; hostile input (a NUL, 1000 characters, SQL) finds
+    nothing and never reaches the database."""
+    number = normalize_tracking_number(number)
+    if not (number.isascii() and number.isalnum() and len(number) <= 50):
+        return None
+    return (
+        Application.objects.filter(number=number)
+        .select_related("implementation__item", "department")
+        .first()
+    )
+
+
+def appealed_follow_ups(user: User) -> QuerySet[FollowUp]:
+    """Appeals against bad ratings awaiting a decision: every one for a supervisor of
+    applications, the department's own for its officers; oldest appeal first."""
+    appealed = FollowUp.objects.filter(state=FollowUpState.APPEALED)
+    if not user.has_perm("accounts.supervise_applications"):
+        if not user.has_perm("accounts.handle_applications") or user.department_id is None:
+            return FollowUp.objects.none()
+        appealed = appealed.filter(department_id=user.department_id)
+    return appealed.select_related("rating__application", "department").order_by(
+        "appealed_at", "id"
+    )
+
+
+def applicant_details(application: Application) -> dict[str, str]:
+    """The applicant unmasked, for a permitted and recorded look (see the staff page)."""
+    return {
+        "name": application.applicant_name,
+        "identifier": unseal_as("applications.identifier", application.identifier_encrypted),
+        "mobile": unseal_as("applications.mobile", application.mobile_encrypted),
+        "address": unseal_as("applications.address", application.address_encrypted),
+    }

@@ -224,7 +224,9 @@ def corrected(
             replaced = _replace_unknown(alternative, df, vocabulary)
             if replaced is not None:
                 alternatives.append(replaced)
-                extra_df.update({t: vocabulary.frequencies[t.text] for t in replaced.terms})
+                extra_df.update(
+                    {t: vocabulary.frequencies[t.text] for t in replaced.terms if t not in df}
+                )
         result.append(Group(tuple(dict.fromkeys(alternatives))))
     return tuple(sorted(set(result))), extra_df
 

@@ -136,3 +136,12 @@ def test_a_group_scores_by_its_best_alternative_that_fully_matches() -> None:
     half = Candidate(3, ["户口"])
     ranked = rank_groups(query, [exact, other, half], Counter(), 10)
     assert [object_id for object_id, _ in ranked] == [1, 2]
+
+
+def test_a_correction_keeps_the_unfinished_syllable_beside_it() -> None:
+    query = groups("canjirenzhenf", EXPANSION)  # 残疾人证 being typed, with a typo
+    df = {t: 0 for g in query for t in g.terms}
+    df[Term("8canji")] = 3
+    fixed, frequencies = corrected(query, df, Vocabulary({"8jiren": 3, "8renzheng": 3}))
+    assert Term("8zhenf", prefix=True) not in frequencies
+    assert all(t in df or t in frequencies for g in fixed for t in g.terms)
