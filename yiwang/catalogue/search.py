@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -326,8 +326,6 @@ def _fetch(
 def _with_audience(rows: QuerySet[Implementation], audience: int) -> QuerySet[Implementation]:
     if not audience:
         return rows
-    from django.db.models import F
-
     return rows.annotate(_serves=F("audiences").bitand(audience)).filter(_serves__gt=0)
 
 
