@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalogue.codes import Audience, Level
-from yiwang.catalogue.models import Implementation, PlaceCount, ServiceItem, ServiceTheme
+from yiwang.catalogue.models import PlaceCount, ServiceItem, ServiceTheme
 from yiwang.catalogue.synonyms import SYNONYMS
 from yiwang.orgs import lookups
 from yiwang.orgs.models import Department, Region
@@ -163,20 +165,38 @@ def ranked_items(query: str) -> tuple[list[int], bool]:
     return sorted(result.ids, key=closeness), result.fuzzy
 
 
+_ROW_COLUMNS = "item_id, region_id, body_nature, level, online, audiences"
+_SEGMENT = ("item_id", "region_id", "body_nature")
+
+
+def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Plain SQL for the two queries of every search: building them with the ORM cost more
+    than running them. The SQL text is built from constants; values are parameters."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _in(column: str, values: Iterable[object]) -> tuple[str, list[object]]:
+    ordered = sorted(set(values))  # type: ignore[type-var]
+    return f"{column} IN ({', '.join(['%s'] * len(ordered))})", list(ordered)
+
+
 def _rows(item_ids: list[int], department: Department | None) -> list[_Row]:
     """The counts of the items' active implementations: stored, or counted for one body."""
-    if department is not None:
-        counted = (
-            Implementation.objects.filter(item_id__in=item_ids, body=department, is_active=True)
-            .order_by()
-            .values_list("item_id", "region_id", "body_nature", "level", "online", "audiences")
-            .annotate(n=Count("pk"))
+    where, params = _in("item_id", item_ids)
+    if department is None:
+        sql = f"SELECT {_ROW_COLUMNS}, implementations FROM catalogue_placecount WHERE {where}"  # noqa: S608
+    else:
+        sql = (
+            f"SELECT {_ROW_COLUMNS}, COUNT(*) FROM catalogue_implementation"  # noqa: S608
+            f" WHERE {where} AND body_id = %s AND is_active = %s GROUP BY {_ROW_COLUMNS}"
         )
-        return [_Row(*row) for row in counted]
-    stored = PlaceCount.objects.filter(item_id__in=item_ids).values_list(
-        "item_id", "region_id", "body_nature", "level", "online", "audiences", "implementations"
-    )
-    return [_Row(*row) for row in stored]
+        params += [department.pk, True]
+    return [
+        _Row(item, region, nature, level, bool(online), audiences, count)
+        for item, region, nature, level, online, audiences, count in _select(sql, params)
+    ]
 
 
 _DIMENSIONS = ("region", "level", "audience", "online", "theme")
@@ -263,15 +283,23 @@ def _segments(rows: list[_Row], rank: dict[int, int], places: _Places) -> list[_
     return [_Segment(*key, counts[key]) for key in sorted(counts, key=order)]
 
 
-def _row_filter(filters: Filters, department: Department | None) -> Q:
-    condition = Q(is_active=True)
+def _row_conditions(filters: Filters, department: Department | None) -> tuple[str, list[object]]:
+    """The filters that apply to an implementation's own columns, as SQL."""
+    conditions: list[str] = ["is_active = %s"]
+    params: list[object] = [True]
     if department is not None:
-        condition &= Q(body=department)
+        conditions.append("body_id = %s")
+        params.append(department.pk)
     if filters.level:
-        condition &= Q(level=filters.level)
+        conditions.append("level = %s")
+        params.append(filters.level)
     if filters.online is not None:
-        condition &= Q(online=filters.online)
-    return condition
+        conditions.append("online = %s")
+        params.append(filters.online)
+    if filters.audience:
+        conditions.append("(audiences & %s) > 0")
+        params.append(filters.audience)
+    return " AND ".join(conditions), params
 
 
 def _fetch(
@@ -296,37 +324,25 @@ def _fetch(
         seen += segment.count
     if not wanted:
         return []
-    base = _with_audience(
-        Implementation.objects.filter(_row_filter(filters, department)), filters.audience
-    )
+    conditions, params = _row_conditions(filters, department)
+    select = f"SELECT id, item_id, region_id, body_nature FROM catalogue_implementation WHERE {conditions}"  # noqa: S608, E501
     whole = {s.key: s for s, offset, take in wanted if offset == 0 and take == s.count}
     found: dict[tuple[int, int, str], list[int]] = defaultdict(list)
     if whole:
         # One query for the whole segments: usually one region and one kind of body, so
         # the IN lists select exactly them; any extra rows are dropped here.
-        rows = base.filter(
-            item_id__in={key[0] for key in whole},
-            region_id__in={key[1] for key in whole},
-            body_nature__in={key[2] for key in whole},
-        ).order_by("code")
-        for pk, *key in rows.values_list("pk", "item_id", "region_id", "body_nature"):
+        parts = [_in(column, (key[i] for key in whole)) for i, column in enumerate(_SEGMENT)]
+        sql = f"{select} AND {' AND '.join(p[0] for p in parts)} ORDER BY code"
+        for pk, *key in _select(sql, params + [v for p in parts for v in p[1]]):
             if tuple(key) in whole:
-                found[tuple(key)].append(pk)  # type: ignore[index]
+                found[tuple(key)].append(pk)
     for segment, offset, take in wanted:
         if segment.key not in whole:
-            rows = base.filter(
-                item_id=segment.item_id,
-                region_id=segment.region_id,
-                body_nature=segment.body_nature,
-            ).order_by("code")
-            found[segment.key] = list(rows.values_list("pk", flat=True)[offset : offset + take])
+            sql = f"{select} AND item_id = %s AND region_id = %s AND body_nature = %s"
+            sql += " ORDER BY code LIMIT %s OFFSET %s"
+            rows = _select(sql, [*params, *segment.key, take, offset])
+            found[segment.key] = [row[0] for row in rows]
     return [pk for segment, _o, _t in wanted for pk in found.get(segment.key, [])]
-
-
-def _with_audience(rows: QuerySet[Implementation], audience: int) -> QuerySet[Implementation]:
-    if not audience:
-        return rows
-    return rows.annotate(_serves=F("audiences").bitand(audience)).filter(_serves__gt=0)
 
 
 @dataclass(frozen=True)

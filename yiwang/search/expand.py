@@ -98,11 +98,15 @@ def _han_group(run: str, expansion: Expansion) -> Group:
 
 
 def _pinyin_terms(letters: str) -> tuple[Term, ...] | None:
+    mark = pinyin.SYLLABLE_MARK
     reading = pinyin.split(letters)
     if reading is None:
-        return None
+        # A typo: its bigrams hold chunks no syllable spells; ``corrected`` mends them.
+        loose = pinyin.split_loosely(letters)
+        if loose is None or len(loose) < 2:
+            return None
+        return tuple(sorted({Term(mark + a + b) for a, b in pairwise(loose)}))
     whole, rest = reading
-    mark = pinyin.SYLLABLE_MARK
     terms = {Term(mark + a + b) for a, b in pairwise(whole)}
     if rest:
         terms.add(Term(mark + whole[-1] + rest, prefix=True))
@@ -192,7 +196,12 @@ class Vocabulary:
         found = set(self._deletions.get(text, ()))
         for variant in _deletions(text):
             found |= self._deletions.get(variant, set())
-        return {t for t in found if t[0] == text[0] and _distance(text, t) <= 1}
+        return {t for t in found if _head(t) == _head(text) and _distance(text, t) <= 1}
+
+
+def _head(term: str) -> str:
+    """What a correction keeps: the first letter, after the marker of a pinyin token."""
+    return term[:2] if term[:1] in (pinyin.SYLLABLE_MARK, pinyin.INITIALS_MARK) else term[:1]
 
 
 def _deletions(text: str) -> set[str]:
@@ -240,5 +249,10 @@ def _replace_unknown(
     replacements = {t: vocabulary.closest(t.text) for t in unknown}
     if any(r is None for r in replacements.values()):
         return None
-    terms = {Term(replacements[t]) if t in replacements else t for t in alternative.terms}  # type: ignore[arg-type]
+    # An unfinished syllable next to a typo cannot be judged; the corrected terms decide.
+    terms = {
+        Term(replacements[t]) if t in replacements else t  # type: ignore[arg-type]
+        for t in alternative.terms
+        if not t.prefix
+    }
     return Alternative(tuple(sorted(terms)), alternative.weight * CORRECTION_WEIGHT)

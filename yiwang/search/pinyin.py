@@ -118,6 +118,46 @@ def split(letters: str) -> tuple[tuple[str, ...], str] | None:
     return None
 
 
+MAX_SLIPS = 2  # chunks that are no syllable, in a loosely read run
+_SLIP_COST = 5
+
+
+@lru_cache(maxsize=4096)
+def split_loosely(letters: str) -> tuple[str, ...] | None:
+    """A Latin run with a typo read as pinyin: syllables, and at most two chunks of one to
+    three letters that are no syllable where the typo is (``gonjijin`` → gon, ji, jin). The
+    caller corrects the bigrams holding such a chunk against the index (``expand.py``)."""
+    text = letters.lower()
+    size = len(text)
+    # best[i]: (cost, slips, start) of the cheapest reading of text[:i].
+    best: list[tuple[int, int, int] | None] = [None] * (size + 1)
+    best[0] = (0, 0, 0)
+    for end in range(1, size + 1):
+        for start in range(max(0, end - _LONGEST), end):
+            before = best[start]
+            if before is None:
+                continue
+            chunk = text[start:end]
+            slip = chunk not in SYLLABLES
+            if slip and len(chunk) > 3:
+                continue
+            cost = before[0] + (_SLIP_COST if slip else 1)
+            if best[end] is None or cost < best[end][0]:  # type: ignore[index]
+                best[end] = (cost, before[1] + slip, start)
+    found = best[size]
+    if found is None or found[1] > MAX_SLIPS or size < 4:
+        return None
+    parts: list[str] = []
+    end = size
+    while end:
+        start = best[end][2]  # type: ignore[index]
+        parts.append(text[start:end])
+        end = start
+    if found[1] * 3 > len(parts):  # mostly no syllables: not pinyin at all
+        return None
+    return tuple(reversed(parts))
+
+
 def _cuts(text: str, best: list[tuple[int, int] | None], end: int) -> tuple[str, ...]:
     parts: list[str] = []
     while end:

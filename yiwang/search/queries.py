@@ -40,13 +40,8 @@ def _in_index(kind: str, select_ids: tuple[str, list[str]]) -> QuerySet[Document
     return Document.objects.filter(kind=kind, id__in=RawSQL(sql, params))  # noqa: S611
 
 
-def _documents(
-    kind: str, terms: Sequence[Term], mode: backends.Mode, groups: Sequence[Group] = ()
-) -> QuerySet[Document]:
-    if groups:
-        condition, params = backends.groups_condition(groups)
-    else:
-        condition, params = backends.match_condition(terms, mode)
+def _documents(kind: str, terms: Sequence[Term], mode: backends.Mode) -> QuerySet[Document]:
+    condition, params = backends.match_condition(terms, mode)
     # A condition on the table itself, not ``id IN (SELECT …)``: no self-join to plan around.
     # The SQL text is a constant of ``backends``; every value travels as a parameter.
     matches = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611
@@ -66,20 +61,22 @@ def document_frequencies(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, i
     """How many documents of ``kind`` hold each term, and how many there are: one query.
 
     From the term statistics once they have been refreshed (``reindex`` and a nightly job);
-    before that, counted from the index, which is quick while the index is small.
+    before that, counted from the index, which is quick while the index is small. A lone
+    character (a prefix term) counts as the token of that character.
     """
-    corpus = CorpusStatistic.objects.filter(kind=kind).values_list("documents", flat=True)
-    if (documents := corpus.first()) is not None:
-        return _from_statistics(kind, terms), documents
-    return _counted(kind, terms)
-
-
-def _from_statistics(kind: str, terms: Sequence[Term]) -> dict[Term, int]:
-    """One query. A lone character (a prefix term) counts as the token of that character."""
-    texts = {t.text for t in terms}
-    stats = TermStatistic.objects.filter(kind=kind, term__in=texts)
-    counts = dict(stats.values_list("term", "documents"))
-    return {t: counts.get(t.text, 0) for t in terms}
+    texts = sorted({t.text for t in terms})
+    # The corpus size comes back as the term '' (no token is empty): one round trip.
+    sql = "SELECT '', documents FROM search_corpusstatistic WHERE kind = %s"
+    if texts:
+        marks = ", ".join(["%s"] * len(texts))
+        terms_sql = f"SELECT term, documents FROM search_termstatistic WHERE kind = %s AND term IN ({marks})"  # noqa: S608, E501 (placeholders only)
+        sql += " UNION ALL " + terms_sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, *([kind, *texts] if texts else [])])
+        counts: dict[str, int] = dict(cursor.fetchall())
+    if "" not in counts:
+        return _counted(kind, terms)
+    return {t: counts.get(t.text, 0) for t in terms}, counts[""]
 
 
 def _counted(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, int], int]:
@@ -95,6 +92,30 @@ def _counted(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, int], int]:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
     return dict(zip(terms, row[1:], strict=True)), row[0]
+
+
+def _matching_candidates(
+    kind: str, condition: tuple[str, list[str]], within: Within
+) -> list[ranking.Candidate]:
+    """As ``_candidates`` for a match condition, in plain SQL: the search of every keystroke
+    (services, suggestions) spends less on building queries than on running them."""
+    where, args = condition
+    sql = f"SELECT object_id, tokens FROM search_document WHERE kind = %s AND {where}"  # noqa: S608
+    params: list[Any] = [kind, *args]
+    if isinstance(within, QuerySet):
+        inner, inner_params = within.query.sql_with_params()
+        sql += f" AND object_id IN ({inner})"
+        params += list(inner_params)
+    elif within is not None:
+        ids = [int(i) for i in within]
+        if not ids:
+            return []
+        sql += f" AND object_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY object_id DESC LIMIT %s", [*params, CANDIDATES])
+        rows = cursor.fetchall()
+    return [ranking.Candidate(object_id, tokens.split()) for object_id, tokens in rows]
 
 
 def _candidates(documents: QuerySet[Document], within: Within) -> list[ranking.Candidate]:
@@ -146,7 +167,7 @@ def _expanded(
     if corrected:
         groups, corrections = expand.corrected(groups, df, vocabulary(kind))
         df = {**df, **corrections}
-    candidates = _candidates(_documents(kind, (), "all", groups), within)
+    candidates = _matching_candidates(kind, backends.groups_condition(groups), within)
     ranked = ranking.rank_groups(groups, candidates, df, n_docs)
     return [object_id for object_id, _ in ranked], df, n_docs, corrected
 
