@@ -78,5 +78,7 @@ def aliases(name: str) -> list[str]:
 
 def listed(ids: list[int]) -> list[Implementation]:
     """Implementations for a result list, in the order of ``ids`` (one query)."""
-    found = Implementation.objects.select_related("item", "body", "region").in_bulk(ids)
+    # No default ordering: it joins items and regions only to sort what ``ids`` orders anyway.
+    rows = Implementation.objects.select_related("item", "body", "region").order_by()
+    found = rows.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
