@@ -243,16 +243,22 @@ def corrected(
 def _replace_unknown(
     alternative: Alternative, df: Mapping[Term, int], vocabulary: Vocabulary
 ) -> Alternative | None:
+    """The alternative with its unknown Latin terms corrected. A syllable pair that a typo
+    spoils beyond one edit is left out when the rest still says enough: at least two terms
+    and half of them (``gonggongchngsuo…`` keeps 8gonggong, 8suowei …)."""
     unknown = [t for t in alternative.terms if not t.prefix and not df.get(t) and t.text.isascii()]
     if not unknown:
         return None
     replacements = {t: vocabulary.closest(t.text) for t in unknown}
-    if any(r is None for r in replacements.values()):
-        return None
-    # An unfinished syllable next to a typo cannot be judged; the corrected terms decide.
-    terms = {
+    # An unfinished syllable next to a typo cannot be judged; the other terms decide.
+    kept = {
         Term(replacements[t]) if t in replacements else t  # type: ignore[arg-type]
         for t in alternative.terms
-        if not t.prefix
+        if not t.prefix and (t not in replacements or replacements[t] is not None)
     }
-    return Alternative(tuple(sorted(terms)), alternative.weight * CORRECTION_WEIGHT)
+    whole = [t for t in alternative.terms if not t.prefix]
+    if len(kept) < len(whole) and (len(kept) < 2 or 2 * len(kept) < len(whole)):
+        return None
+    if not kept:
+        return None
+    return Alternative(tuple(sorted(kept)), alternative.weight * CORRECTION_WEIGHT)

@@ -145,3 +145,21 @@ def test_a_correction_keeps_the_unfinished_syllable_beside_it() -> None:
     fixed, frequencies = corrected(query, df, Vocabulary({"8jiren": 3, "8renzheng": 3}))
     assert Term("8zhenf", prefix=True) not in frequencies
     assert all(t in df or t in frequencies for g in fixed for t in g.terms)
+
+
+def test_a_syllable_pair_spoilt_beyond_one_edit_is_left_out_when_enough_remains() -> None:
+    query = groups("zhitejineng", EXPANSION)  # 职业技能 with y typed as t
+    df = {t: 0 for g in query for t in g.terms}
+    df[Term("8jineng")] = 2
+    fixed, _ = corrected(query, df, Vocabulary({"8zhiye": 2, "8yeji": 2, "8jineng": 2}))
+    kept = {a.terms for g in fixed for a in g.alternatives} - {
+        a.terms for g in query for a in g.alternatives
+    }
+    assert (Term("8jineng"), Term("8zhiye")) in kept  # 8teji has no near term: left out
+
+
+def test_too_little_left_after_a_typo_is_no_alternative() -> None:
+    query = groups("lihumd", EXPANSION)
+    df = {t: 0 for g in query for t in g.terms}
+    fixed, _ = corrected(query, df, Vocabulary({"8dengji": 2}))
+    assert fixed == query
