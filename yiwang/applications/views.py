@@ -34,8 +34,7 @@ from yiwang.intake.limits import (
     check_submit_rate_by_mobile,
 )
 from yiwang.intake.personal import lookup_hash
-from yiwang.intake.views import _token  # the message form's check of its submission token
-from yiwang.lib.codes import format_query_code, new_submission_token
+from yiwang.lib.codes import format_query_code, new_submission_token, submission_token_or_new
 from yiwang.lib.uploads import MAX_ATTACHMENT_BYTES
 
 View = Callable[..., HttpResponse]
@@ -111,7 +110,11 @@ def _apply_page(
 ) -> HttpResponse:
     # The same token twice makes one application (a double click, a page sent again); it
     # is kept outside the form so that a damaged one is replaced, never shown as an error.
-    token = _token(request.POST.get("token", "")) if form.is_bound else new_submission_token()
+    token = (
+        submission_token_or_new(request.POST.get("token", ""))
+        if form.is_bound
+        else new_submission_token()
+    )
     context = {"i": implementation, "item": implementation.item, "form": form, "token": token}
     return render(request, "applications/apply.html", context, status=status)
 
@@ -147,7 +150,7 @@ def _apply_post(
     except RateLimited:
         form.add_error("mobile", _("Too many applications from this mobile number. Try later."))
         return _apply_page(request, implementation, form, status=429)
-    submitted = do_submit_application(clean, _token(request.POST.get("token", "")))
+    submitted = do_submit_application(clean, submission_token_or_new(request.POST.get("token", "")))
     receipt = {
         "application": submitted.application,
         "i": implementation,

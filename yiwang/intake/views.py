@@ -29,7 +29,7 @@ from yiwang.intake.validation import (
     SubmissionInput,
     validate_submission,
 )
-from yiwang.lib.codes import format_query_code, new_submission_token
+from yiwang.lib.codes import format_query_code, new_submission_token, submission_token_or_new
 from yiwang.taxonomy.models import Theme
 
 
@@ -41,13 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def theme(request: HttpRequest, code: str) -> HttpResponse:
     chosen = get_object_or_404(Theme, code=code, is_active=True)
     return render(request, "intake/theme.html", {"theme": chosen})
-
-
-def _token(value: str) -> str:
-    """The form's submission token, or a new one when it is missing or malformed."""
-    if 20 <= len(value) <= 128 and value.isascii() and value.isprintable():
-        return value
-    return new_submission_token()
 
 
 def _raw(request: HttpRequest, post: QueryDict) -> SubmissionInput:
@@ -152,7 +145,7 @@ def _submit_post(request: HttpRequest, form: SubmitForm, attribution: Attributio
         return _form_page(request, form, attribution, status=429)
     context = SubmissionContext(
         channel=Channel.QR if attribution.hall else Channel.WEB,
-        submission_token=_token(form.cleaned_data["token"]),
+        submission_token=submission_token_or_new(form.cleaned_data["token"]),
         client_ip=client_ip(request),
         hall=attribution.hall,
         campaign=attribution.campaign,

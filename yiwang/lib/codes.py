@@ -66,6 +66,13 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def submission_token_or_new(value: str) -> str:
+    """A form's submission token as posted, or a new one when it is missing or malformed."""
+    if 20 <= len(value) <= 128 and value.isascii() and value.isprintable():
+        return value
+    return new_submission_token()
+
+
 def derive_query_code(key: bytes, submission_token: str) -> str:
     """Derive the 13-character query code (65 bits) from the submission token.
 
