@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +39,7 @@ from yiwang.applications.validation import CleanApplication, CleanMaterial
 from yiwang.casework.deadlines import deadline_after
 from yiwang.catalogue.codes import TimeUnit
 from yiwang.catalogue.models import Implementation
-from yiwang.intake.models import attachment_path_for
+from yiwang.intake.actions import do_store_file
 from yiwang.intake.numbers import reserve
 from yiwang.intake.personal import lookup_hash, seal_as
 from yiwang.lib.codes import derive_query_code, format_tracking_number, query_code_digest
@@ -119,10 +117,6 @@ def _store(application: Application, materials: tuple[CleanMaterial, ...], round
     rows = []
     for clean in materials:
         for upload in clean.files:
-            # Content-addressed: a rolled-back submission leaves a file the next one reuses.
-            name = attachment_path_for(upload.sha256, upload.extension)
-            if not default_storage.exists(name):
-                default_storage.save(name, ContentFile(upload.content))
             row = SubmittedMaterial(
                 application=application,
                 material=clean.material,
@@ -133,7 +127,7 @@ def _store(application: Application, materials: tuple[CleanMaterial, ...], round
                 size=upload.size,
                 sha256=upload.sha256,
             )
-            row.file.name = name
+            row.file.name = do_store_file(upload)
             rows.append(row)
     SubmittedMaterial.objects.bulk_create(rows)
 

@@ -33,6 +33,7 @@ from yiwang.intake.validation import CleanSubmission
 from yiwang.lib import clearance
 from yiwang.lib.codes import derive_query_code, query_code_digest
 from yiwang.lib.text import normalize_for_fingerprint
+from yiwang.lib.uploads import CleanFile
 from yiwang.orgs.models import ServiceHall
 from yiwang.queue import enqueue_with_transaction
 from yiwang.search.actions import Source, do_index, do_index_many
@@ -318,12 +319,18 @@ def _store_attachments(message: Message, clean: CleanSubmission) -> None:
             size=upload.size,
             sha256=upload.sha256,
         )
-        # A rolled-back submission leaves at most a file that a later identical upload reuses.
-        name = attachment_path_for(upload.sha256, upload.extension)
-        if not default_storage.exists(name):
-            default_storage.save(name, ContentFile(upload.content))
-        attachment.file.name = name
+        attachment.file.name = do_store_file(upload)
         attachment.save()
+
+
+def do_store_file(upload: CleanFile) -> str:
+    """Store a checked file under its content's hash and return its name: an identical file
+    is stored once, and a rolled-back submission leaves at most a file that a later identical
+    upload reuses. Messages' attachments and applications' materials both use it."""
+    name = attachment_path_for(upload.sha256, upload.extension)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(upload.content))
+    return name
 
 
 def do_process_new_message(message_id: int) -> None:
