@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 
 from yiwang.accounts.models import ApiClient, User
 from yiwang.intake.models import Message
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, or ``PermissionDenied`` for an anonymous one."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def message_scope(user: User) -> Q | None:

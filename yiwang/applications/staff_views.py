@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yiwang.accounts.access import signed_in_user
 from yiwang.accounts.models import User
 from yiwang.applications.actions import (
     Decision,
@@ -56,13 +57,6 @@ MOVE_LABELS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
 def _text(request: HttpRequest, name: str) -> str:
     # A NUL cannot be stored in PostgreSQL text; nobody types one.
     return request.POST.get(name, "").replace("\x00", "")
@@ -70,7 +64,7 @@ def _text(request: HttpRequest, name: str) -> str:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.has_perm("accounts.handle_applications") or user.department_id is None:
         raise PermissionDenied
     page = Paginator(department_queue(user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -82,7 +76,7 @@ def _application(request: HttpRequest, number: str) -> Application:
     application = by_number(number)
     if application is None:
         raise Http404
-    check_can_handle(_user(request), application)
+    check_can_handle(signed_in_user(request), application)
     return application
 
 
@@ -101,7 +95,7 @@ def _detail_page(
     context: dict[str, Any] = {
         "application": application,
         "applicant": masked_applicant(application),
-        "can_reveal": _user(request).has_perm("accounts.view_personal_data"),
+        "can_reveal": signed_in_user(request).has_perm("accounts.view_personal_data"),
         "materials": application.materials.all(),
         "events": [
             (event, STEP_LABELS.get(event.action, event.action))
@@ -132,7 +126,11 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
     expected = request.POST.get("expected_state") or None
     try:
         do_move(
-            application.pk, action, by=_user(request), decision=decision, expected_state=expected
+            application.pk,
+            action,
+            by=signed_in_user(request),
+            decision=decision,
+            expected_state=expected,
         )
     except IllegalMove as exc:
         fresh = by_number(application.number) or application
@@ -147,7 +145,7 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def reveal(request: HttpRequest, number: str) -> HttpResponse:
     """The applicant unmasked, for someone with the personal-data right, with a reason."""
     application = _application(request, number)
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.has_perm("accounts.view_personal_data"):
         raise PermissionDenied
     reason = " ".join(_text(request, "reason").split())[:200]
@@ -171,7 +169,7 @@ def reveal(request: HttpRequest, number: str) -> HttpResponse:
 def material(request: HttpRequest, material_id: int) -> FileResponse:
     """A submitted file, as a download, for the department's officers only."""
     row = get_object_or_404(SubmittedMaterial.objects.select_related("application"), pk=material_id)
-    check_can_handle(_user(request), row.application)
+    check_can_handle(signed_in_user(request), row.application)
     try:
         opened = row.file.open("rb")
     except FileNotFoundError as exc:
@@ -192,7 +190,7 @@ def material(request: HttpRequest, material_id: int) -> FileResponse:
 
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     handles = user.has_perm("accounts.handle_applications") and user.department_id is not None
     supervises = user.has_perm("accounts.supervise_applications")
     if not (handles or supervises):
@@ -237,7 +235,7 @@ def follow_up_step(request: HttpRequest, follow_up_id: int, step: str) -> HttpRe
         raise Http404
     handler, done = FOLLOW_UP_STEPS[step]
     try:
-        handler(_user(request), follow_up.pk, request)
+        handler(signed_in_user(request), follow_up.pk, request)
     except IllegalMove as exc:
         messages.error(request, exc.message)
     else:

@@ -15,20 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yiwang.accounts.access import check_can_view
+from yiwang.accounts.access import check_can_view, signed_in_user
 from yiwang.accounts.models import User
 from yiwang.casework import feedback
 from yiwang.casework.machine import IllegalMove
 from yiwang.casework.models import Appeal, AppealStatus, Rating
 from yiwang.casework.performance import department_rates
 from yiwang.intake.models import Message
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def feedback_context(user: User, message: Message) -> dict[str, Any]:
@@ -56,9 +49,11 @@ def _back_to(message: Message) -> HttpResponse:
 @require_POST
 def appeal_rating(request: HttpRequest, rating_id: int) -> HttpResponse:
     rating = get_object_or_404(Rating.objects.select_related("message"), pk=rating_id)
-    check_can_view(_user(request), rating.message)
+    check_can_view(signed_in_user(request), rating.message)
     try:
-        feedback.do_department_appeal(_user(request), rating.pk, request.POST.get("text", ""))
+        feedback.do_department_appeal(
+            signed_in_user(request), rating.pk, request.POST.get("text", "")
+        )
     except IllegalMove as exc:
         messages.error(request, exc.message)
     else:
@@ -70,14 +65,14 @@ def appeal_rating(request: HttpRequest, rating_id: int) -> HttpResponse:
 @require_POST
 def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal.objects.select_related("message"), pk=appeal_id)
-    check_can_view(_user(request), appeal.message)
+    check_can_view(signed_in_user(request), appeal.message)
     decision = request.POST.get("decision")
     if decision not in ("uphold", "dismiss"):
         messages.error(request, _("Choose whether to uphold or dismiss the appeal."))
         return _back_to(appeal.message)
     try:
         feedback.do_decide_appeal(
-            _user(request), appeal.pk, decision == "uphold", request.POST.get("note", "")
+            signed_in_user(request), appeal.pk, decision == "uphold", request.POST.get("note", "")
         )
     except IllegalMove as exc:
         messages.error(request, exc.message)
@@ -96,7 +91,7 @@ def _month(value: str) -> dt.date | None:
 @login_required
 def performance(request: HttpRequest) -> HttpResponse:
     """响应率, 解决率 and 满意率 per department for one month, and the appeals to decide."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.has_perm("accounts.supervise_messages"):
         raise PermissionDenied
     asked = request.GET.get("month", "")
