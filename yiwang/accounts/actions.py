@@ -7,6 +7,7 @@ from django.db import transaction
 
 from yiwang.accounts.models import PersonalDataAccess, User
 from yiwang.accounts.roles import ROLES, ROLES_BY_CODE
+from yiwang.applications.models import Application
 from yiwang.intake.models import Message
 
 
@@ -47,8 +48,16 @@ def do_create_staff(
 
 
 def do_record_personal_data_access(
-    user: User, message: Message, fields: list[str], reason: str, ip_address: str | None
+    user: User,
+    subject: Message | Application,
+    fields: list[str],
+    reason: str,
+    ip_address: str | None,
 ) -> PersonalDataAccess:
+    """Record one look at unmasked personal data: a message's author or an applicant."""
+    link: dict[str, Message | Application] = (
+        {"application": subject} if isinstance(subject, Application) else {"message": subject}
+    )
     return PersonalDataAccess.objects.create(
-        user=user, message=message, fields=fields, reason=reason[:200], ip_address=ip_address
+        user=user, fields=fields, reason=reason[:200], ip_address=ip_address, **link
     )

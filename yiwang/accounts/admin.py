@@ -58,5 +58,5 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin[PersonalDataAccess]):
-    list_display = ["at", "user", "message", "fields", "reason", "ip_address"]
+    list_display = ["at", "user", "message", "application", "fields", "reason", "ip_address"]
     list_filter = ["user"]

@@ -41,6 +41,13 @@ class User(AbstractUser):
             ("handle_disclosure", _("Can handle information disclosure")),
             ("handle_applications", _("Can handle the online applications of one's department")),
             ("supervise_applications", _("Can decide appeals against service ratings")),
+            (
+                "view_applicant_details",
+                _(
+                    "Can see the applicant's details unmasked in the applications one handles"
+                    " (every use is audited)"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,9 +107,20 @@ class PersonalDataAccess(models.Model):
         on_delete=models.PROTECT,
         related_name="personal_data_accesses",
     )
+    # What was looked at: a citizen's message or an applicant's application, exactly one.
     message = models.ForeignKey(
         "intake.Message",
         verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+    )
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="personal_data_accesses",
     )
@@ -113,6 +131,15 @@ class PersonalDataAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                name="personal_data_access_one_subject",
+                condition=(
+                    models.Q(message__isnull=False, application__isnull=True)
+                    | models.Q(message__isnull=True, application__isnull=False)
+                ),
+            )
+        ]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
 

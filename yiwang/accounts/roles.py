@@ -63,6 +63,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.view_department_messages",
             "accounts.act_on_messages",
             "accounts.handle_applications",
+            "accounts.view_applicant_details",
         ),
     ),
     RoleDefinition(
@@ -74,6 +75,7 @@ ROLES: tuple[RoleDefinition, ...] = (
             "accounts.act_on_messages",
             "accounts.export_messages",
             "accounts.handle_applications",
+            "accounts.view_applicant_details",
         ),
     ),
     RoleDefinition(

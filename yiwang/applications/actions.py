@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.accounts.actions import do_record_personal_data_access
 from yiwang.accounts.models import User
 from yiwang.applications import machine
 from yiwang.applications.machine import Actor, IllegalMove
@@ -35,6 +36,7 @@ from yiwang.applications.models import (
     RatingChannel,
     SubmittedMaterial,
 )
+from yiwang.applications.queries import applicant_details
 from yiwang.applications.validation import CleanApplication, CleanMaterial
 from yiwang.casework.deadlines import deadline_after
 from yiwang.catalogue.codes import TimeUnit
@@ -160,6 +162,20 @@ def check_can_handle(user: User, application: Application) -> None:
         and user.department_id == application.department_id
     ):
         raise PermissionDenied
+
+
+def do_reveal_applicant(
+    user: User, application: Application, reason: str, ip_address: str | None
+) -> dict[str, str]:
+    """The applicant unmasked, for an officer of the department with the right to see
+    applicants' details, after recording the look and its reason in the audit table."""
+    check_can_handle(user, application)
+    if not user.has_perm("accounts.view_applicant_details"):
+        raise PermissionDenied
+    details = applicant_details(application)
+    fields = [name for name, value in details.items() if value]
+    do_record_personal_data_access(user, application, fields, reason, ip_address)
+    return details
 
 
 def promised_date(implementation: Implementation, accepted: dt.datetime) -> dt.date:

@@ -4,7 +4,6 @@ supervisor's decisions on appeals). Every write goes through ``actions.py``."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +27,12 @@ from yiwang.applications.actions import (
     do_decide_appeal,
     do_move,
     do_rectify,
+    do_reveal_applicant,
 )
 from yiwang.applications.machine import MOVES, Actor, IllegalMove, available
 from yiwang.applications.models import Application, FollowUp, Outcome, Rating, SubmittedMaterial
 from yiwang.applications.queries import (
     appealed_follow_ups,
-    applicant_details,
     by_number,
     department_queue,
     masked_applicant,
@@ -42,9 +41,6 @@ from yiwang.applications.queries import (
 from yiwang.applications.tracking import STEP_LABELS
 from yiwang.intake.limits import client_ip
 
-# Until the personal-data audit table can point at an application (it holds messages only),
-# every unmasked look is written here: who, which application, why, from where.
-audit = logging.getLogger("yiwang.audit.personal_data")
 PAGE_SIZE = 50
 
 MOVE_LABELS = {
@@ -95,7 +91,7 @@ def _detail_page(
     context: dict[str, Any] = {
         "application": application,
         "applicant": masked_applicant(application),
-        "can_reveal": signed_in_user(request).has_perm("accounts.view_personal_data"),
+        "can_reveal": signed_in_user(request).has_perm("accounts.view_applicant_details"),
         "materials": application.materials.all(),
         "events": [
             (event, STEP_LABELS.get(event.action, event.action))
@@ -143,24 +139,17 @@ def move(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, number: str) -> HttpResponse:
-    """The applicant unmasked, for someone with the personal-data right, with a reason."""
+    """The applicant unmasked, for an officer with the right to see applicants' details,
+    with a reason; every look is recorded (``PersonalDataAccess``)."""
     application = _application(request, number)
     user = signed_in_user(request)
-    if not user.has_perm("accounts.view_personal_data"):
+    if not user.has_perm("accounts.view_applicant_details"):
         raise PermissionDenied
     reason = " ".join(_text(request, "reason").split())[:200]
     if not reason:
         error = _("Please give the reason for viewing the applicant's details.")
         return _detail_page(request, application, error=error, status=400)
-    details = applicant_details(application)
-    audit.info(
-        "user %s saw the applicant of application %s (%s) from %s, because: %s",
-        user.pk,
-        application.number,
-        ",".join(name for name, value in details.items() if value),
-        client_ip(request) or "-",
-        reason,
-    )
+    details = do_reveal_applicant(user, application, reason, client_ip(request))
     context = {"application": application, "details": details}
     return render(request, "applications/staff_reveal.html", context)
 
