@@ -112,3 +112,26 @@ def test_a_malformed_clearance_cut_off_is_refused() -> None:
     result = load_settings({**GOOD_PRODUCTION, "YIWANG_CLEARANCE_CUTOFF": "10pm"})
     assert result.returncode != 0
     assert "YIWANG_CLEARANCE_CUTOFF" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("providers", "named"),
+    [
+        ("simulator", "takes no money"),
+        ("paypal", "unknown ['paypal']"),
+        ("alipay", "alipay needs: app_id, private_key_pem, alipay_public_key_pem"),
+        ("wechat", "wechat needs: mchid, appid, api_v3_key"),
+    ],
+)
+def test_production_refuses_the_simulator_unknown_providers_and_unconfigured_ones(
+    providers: str, named: str
+) -> None:
+    result = load_settings({**GOOD_PRODUCTION, "YIWANG_PAYMENT_PROVIDERS": providers})
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_production_may_run_the_simulator_for_a_demonstration_site() -> None:
+    env = {"YIWANG_PAYMENT_PROVIDERS": "simulator", "YIWANG_SIMULATOR_IN_PRODUCTION": "1"}
+    result = load_settings({**GOOD_PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "yiwang.publishing",
     "yiwang.catalogue",
     "yiwang.applications",
+    "yiwang.payments",
     "yiwang.demo",
 ]
 
@@ -332,6 +333,52 @@ YIWANG_SITE_URL = env_str("YIWANG_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 YIWANG_OUTBOX_ATTEMPTS = env_int("YIWANG_OUTBOX_ATTEMPTS", 5, minimum=1)
 # The classifier retrains once this many new human decisions have accumulated (see learning).
 YIWANG_CLASSIFIER_RETRAIN_AFTER = env_int("YIWANG_CLASSIFIER_RETRAIN_AFTER", 500, minimum=1)
+
+# --- Payments (yiwang/payments/README.md) -----------------------------------------------------
+# The providers a payer may choose, in the order offered: simulator, alipay, wechat (the
+# simulator, which takes no money, only by default in development).
+YIWANG_PAYMENT_PROVIDERS = env_list("YIWANG_PAYMENT_PROVIDERS", ["simulator"] if DEBUG else [])
+# Minutes a payment may take before it expires (GOV.UK Pay: 90).
+YIWANG_PAYMENT_EXPIRY_MINUTES = env_int("YIWANG_PAYMENT_EXPIRY_MINUTES", 90, minimum=1)
+# The simulator signs its notifications with this key; it delays them by this many seconds
+# and, with AUTOPAY, pays every charge as soon as it is created (for the benchmark).
+YIWANG_SIMULATOR_KEY = env_str("YIWANG_SIMULATOR_KEY", "") or _derived_dev_key("simulator")
+YIWANG_SIMULATOR_DELAY_SECONDS = env_int("YIWANG_SIMULATOR_DELAY_SECONDS", 0)
+YIWANG_SIMULATOR_AUTOPAY = env_bool("YIWANG_SIMULATOR_AUTOPAY", False)
+_UNKNOWN_PROVIDERS = set(YIWANG_PAYMENT_PROVIDERS) - {"simulator", "alipay", "wechat"}
+if _UNKNOWN_PROVIDERS:
+    raise ImproperlyConfigured(f"YIWANG_PAYMENT_PROVIDERS: unknown {sorted(_UNKNOWN_PROVIDERS)}")
+# Alipay (open platform, RSA2) and WeChat Pay (API v3); keys as PEM text, or *_FILE paths.
+YIWANG_ALIPAY = {
+    "app_id": env_str("YIWANG_ALIPAY_APP_ID", ""),
+    "private_key_pem": env_str("YIWANG_ALIPAY_PRIVATE_KEY", ""),
+    "alipay_public_key_pem": env_str("YIWANG_ALIPAY_PUBLIC_KEY", ""),
+    "gateway_url": env_str("YIWANG_ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do"),
+    "seller_id": env_str("YIWANG_ALIPAY_SELLER_ID", ""),
+}
+YIWANG_WECHAT = {
+    "mchid": env_str("YIWANG_WECHAT_MCHID", ""),
+    "appid": env_str("YIWANG_WECHAT_APPID", ""),
+    "api_v3_key": env_str("YIWANG_WECHAT_API_V3_KEY", ""),
+    "merchant_private_key_pem": env_str("YIWANG_WECHAT_PRIVATE_KEY", ""),
+    "merchant_serial_no": env_str("YIWANG_WECHAT_SERIAL_NO", ""),
+    "platform_public_key_pem": env_str("YIWANG_WECHAT_PLATFORM_PUBLIC_KEY", ""),
+    "platform_serial_no": env_str("YIWANG_WECHAT_PLATFORM_SERIAL_NO", ""),
+    "base_url": env_str("YIWANG_WECHAT_BASE_URL", "https://api.mch.weixin.qq.com"),
+}
+for _provider, _config in (("alipay", YIWANG_ALIPAY), ("wechat", YIWANG_WECHAT)):
+    _missing = [key for key, value in _config.items() if not value and key != "seller_id"]
+    if _provider in YIWANG_PAYMENT_PROVIDERS and _missing:
+        raise ImproperlyConfigured(f"Payment provider {_provider} needs: {', '.join(_missing)}")
+if (
+    "simulator" in YIWANG_PAYMENT_PROVIDERS
+    and not DEBUG
+    and not env_bool("YIWANG_SIMULATOR_IN_PRODUCTION", False)
+):
+    raise ImproperlyConfigured(
+        "The payment simulator takes no money: remove it from YIWANG_PAYMENT_PROVIDERS in "
+        "production, or set YIWANG_SIMULATOR_IN_PRODUCTION=1 for a demonstration site."
+    )
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("open311/v2/", include("yiwang.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("payments/", include("yiwang.payments.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ SCOPES = {
     "messages:submit": "Submit messages on behalf of citizens",
     "messages:read": "Read and search the messages of the client's department",
     "open311": "Submit and read service requests through Open311 GeoReport v2",
+    "payments": "Create, read, cancel and refund the client's own payments",
 }
 
 

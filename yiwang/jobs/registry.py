@@ -30,6 +30,11 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "prune_refused_hall_references", "50 3 * * *", "yiwang.channels.tasks.prune_rejections"
     ),
+    PeriodicJob("expire_payments", "*/5 * * * *", "yiwang.payments.tasks.expire_payments"),
+    PeriodicJob(
+        "resolve_silent_payments", "*/5 * * * *", "yiwang.payments.tasks.resolve_silent_payments"
+    ),
+    PeriodicJob("retry_payment_webhooks", "* * * * *", "yiwang.payments.tasks.retry_webhooks"),
 )
 
 
