@@ -35,6 +35,13 @@ JOBS: tuple[PeriodicJob, ...] = (
         "resolve_silent_payments", "*/5 * * * *", "yiwang.payments.tasks.resolve_silent_payments"
     ),
     PeriodicJob("retry_payment_webhooks", "* * * * *", "yiwang.payments.tasks.retry_webhooks"),
+    # The providers publish the day before's statement by about 10:00 (Beijing time).
+    PeriodicJob(
+        "reconcile_payments",
+        "30 10 * * *",
+        "yiwang.payments.reconciliation.tasks.reconcile_yesterday",
+        catch_up=True,
+    ),
 )
 
 

@@ -225,4 +225,9 @@ class SimulatedCharge(models.Model):
 
 
 # Models that live beside their code, imported here so that Django finds them.
+from yiwang.payments.reconciliation.models import (  # noqa: E402, F401
+    Mismatch,
+    ReconciliationRun,
+    StatementLine,
+)
 from yiwang.payments.webhooks.models import WebhookMessage, WebhookSubscription  # noqa: E402, F401
