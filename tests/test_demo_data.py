@@ -29,6 +29,8 @@ from yiwang.demo.loader import (
 )
 from yiwang.demo.management.commands.load_demo import DEMO_IMPLEMENTATIONS
 from yiwang.demo.realdata import SOURCE, load_tipdm_messages
+from yiwang.fines.actions import amount_due
+from yiwang.fines.models import ParkingCase
 from yiwang.intake.models import Channel, Message, MessageEvent, MessageState
 from yiwang.lib import pii
 from yiwang.lib.tables import read_table
@@ -216,6 +218,17 @@ def test_the_demo_gives_the_police_officer_applications_in_every_state(demo: str
         "submitted", "accepted", "correction", "completed", "withdrawn"
     }  # fmt: skip
     assert ServiceRating.objects.filter(follow_up__isnull=False).count() == 1  # one bad rating
+
+
+def test_the_demo_has_parking_fines_of_two_districts_to_pay(demo: str, client: Client) -> None:
+    cases = ParkingCase.objects.exclude(decision_number=None)
+    assert {case.region.code for case in cases} == {"330106", "330108"}
+    assert {"decided", "served"} <= set(cases.values_list("state", flat=True))
+    late = max(cases, key=lambda case: amount_due(case).late_fee)
+    assert amount_due(late).late_fee > 0
+    assert f"demo parking fine {late.decision_number} {late.plate}" in demo
+    data = {"decision_number": late.decision_number, "plate": late.plate}
+    assert client.post("/fines/", data).status_code == 302
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "yiwang.catalogue",
     "yiwang.applications",
     "yiwang.payments",
+    "yiwang.fines",
     "yiwang.demo",
 ]
 

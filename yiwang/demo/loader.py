@@ -46,6 +46,14 @@ DEMO_STAFF: tuple[tuple[str, tuple[str, ...], str | None, str], ...] = (
     ("housing_head", ("dept_head",), "杭建", "周伟 (Hangzhou housing head)"),
     ("transport_officer", ("dept_officer",), "杭交", "孙丽 (Hangzhou transport officer)"),
     ("police_officer", ("dept_officer",), "杭公", "郑凯 (Hangzhou public security officer)"),
+    ("enforcer", ("enforcement_officer",), "西湖城管", "吴强 (Xihu urban management officer)"),
+    (
+        "binjiang_enforcer",
+        ("enforcement_officer",),
+        "滨江城管",
+        "钱芳 (Binjiang urban management officer)",
+    ),
+    ("finance", ("finance_officer",), "浙政办", "冯静 (finance officer, payments)"),
     ("admin", ("administrator",), None, "Administrator"),
 )
 

@@ -14,6 +14,7 @@ from yiwang.classifier.learning import do_retrain
 from yiwang.classifier.models import ModelVersion, Target
 from yiwang.classifier.suggest import do_suggest
 from yiwang.demo.applications import load_demo_applications
+from yiwang.demo.fines import load_demo_fines
 from yiwang.demo.loader import (
     DEMO_PASSWORD,
     DEMO_STAFF,
@@ -57,6 +58,11 @@ class Command(BaseCommand):
                 f"{catalogue.implementations} implementations"
             )
         self.stdout.write(f"{load_demo_applications()} demo applications")
+        for case in load_demo_fines():
+            self.stdout.write(
+                f"demo parking fine {case.decision_number} {case.plate} ({case.state}): "
+                "pay it at /fines/"
+            )
         folder: Path = options["real_data"]
         if not options["no_real_data"] and (folder / "messages_labelled.csv").exists():
             report = load_tipdm_messages(folder / "messages_labelled.csv")
