@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -240,6 +241,24 @@ def test_a_charge_paid_after_our_payment_expired_is_refunded_at_the_provider(
     payment.refresh_from_db()
     assert payment.state == PaymentState.FAILED  # it stays failed; no Refund row of ours
     assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_mismatches_are_resolved_each_exactly_once_when_resolved_at_once() -> None:
+    """Outside a transaction, PostgreSQL resolves several mismatches at once (threads)."""
+    late = [paid_late_after_expiry() for _ in range(6)]
+    for payment in [handed_over() for _ in range(6)]:
+        simulator.pay(payment.external_id)  # committed: its notification arrives at once
+        charge = charge_of(payment)
+        charge.paid_at = timezone.now() + dt.timedelta(days=1)
+        charge.save()
+    run = do_reconcile("simulator", DAY)
+    resolutions = dict(
+        Mismatch.objects.filter(run=run).values_list("resolution").annotate(n=Count("id"))
+    )
+    assert resolutions == {Resolution.REFUNDED: 6, Resolution.CONFIRMED_PAID: 6}
+    assert all(charge_of(payment).refunded == 20000 for payment in late)
+    assert (run.state, run.theirs_only, run.ours_only) == (RunState.DONE, 6, 6)
 
 
 def test_a_statement_line_with_no_payment_of_ours_needs_review(db: None) -> None:

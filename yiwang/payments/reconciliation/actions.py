@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -27,11 +29,12 @@ from yiwang.payments.reconciliation.models import (
     RunState,
     StatementLine,
 )
-from yiwang.payments.reconciliation.resolving import resolve
+from yiwang.payments.reconciliation.resolving import resolve, resolve_without_asking
 
 log = logging.getLogger(__name__)
 
 BATCH = 20_000  # statement lines held in memory at a time
+RESOLVERS = 4  # mismatches resolved at once on PostgreSQL
 # A run still "running" this long after it started lost its worker: it no longer blocks the day.
 STALE_AFTER = dt.timedelta(hours=6)
 FIRST_DAY = dt.date(2000, 1, 1)
@@ -127,9 +130,29 @@ def _checked(row: StatementRow) -> Line:
 
 
 def _resolve_all(run: ReconciliationRun, provider: Provider) -> None:
+    """First, in one statement each, the mismatches no provider answer can settle; then the
+    rest one at a time. On PostgreSQL several at once: each is a few round trips to the
+    database and the provider, and waiting on them, not the processor, is what takes time
+    (SQLite takes one writer at a time)."""
+    resolve_without_asking(run)
     pending = Mismatch.objects.filter(run=run, resolution=Resolution.PENDING).order_by("pk")
-    for mismatch_id in pending.values_list("pk", flat=True):
+    ids = list(pending.values_list("pk", flat=True))
+    # Threads have connections of their own: they see only what is committed, so never
+    # inside a caller's transaction.
+    alone = connection.vendor != "postgresql" or connection.in_atomic_block
+    if alone or len(ids) < 2 * RESOLVERS:
+        for mismatch_id in ids:
+            resolve(mismatch_id, provider)
+        return
+    with ThreadPoolExecutor(RESOLVERS, thread_name_prefix="reconcile") as pool:
+        list(pool.map(partial(_resolve_in_thread, provider), ids, chunksize=64))
+
+
+def _resolve_in_thread(provider: Provider, mismatch_id: int) -> None:
+    try:
         resolve(mismatch_id, provider)
+    finally:
+        close_old_connections()
 
 
 def _fail(run: ReconciliationRun, error: str) -> ReconciliationRun:

@@ -27,6 +27,7 @@ from yiwang.payments.reconciliation.models import (
     Mismatch,
     MismatchKind,
     Reason,
+    ReconciliationRun,
     Resolution,
 )
 
@@ -55,6 +56,27 @@ def resolve(mismatch_id: int, provider: Provider) -> None:
         log.exception("could not resolve mismatch %s", mismatch_id)
         outcome = Outcome(Resolution.NEEDS_REVIEW, Reason.FAILED, repr(exc))
     _record(mismatch, outcome)
+
+
+def resolve_without_asking(run: ReconciliationRun) -> int:
+    """Mismatches that no provider answer settles, all at once: amounts that differ (money is
+    never corrected by itself), refunds we have no record of, money for no payment of ours.
+    The same outcomes ``_decide`` would give them one by one."""
+    pending = Mismatch.objects.filter(run=run, resolution=Resolution.PENDING)
+    groups = (
+        (pending.filter(kind=MismatchKind.AMOUNT_DIFFERS), Reason.AMOUNTS_DIFFER),
+        (pending.filter(line_kind=LineKind.REFUND), Reason.UNKNOWN_REFUND),
+        (pending.filter(kind=MismatchKind.THEIRS_ONLY, payment__isnull=True), Reason.NO_PAYMENT),
+    )
+    done = 0
+    for rows, reason in groups:
+        done += rows.update(
+            resolution=Resolution.NEEDS_REVIEW,
+            reason=reason,
+            resolved_by=SYSTEM,
+            resolved_at=timezone.now(),
+        )
+    return done
 
 
 def _decide(mismatch: Mismatch, provider: Provider) -> Outcome:
