@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.payments.ids import new_external_id
 from yiwang.payments.machine import can_move
 from yiwang.payments.models import (
     EventSource,
@@ -49,19 +49,7 @@ from yiwang.payments.webhooks.actions import do_queue_event
 
 log = logging.getLogger(__name__)
 
-ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
-ID_LENGTH = 26  # 134 random bits
 IDEMPOTENCY_HOURS = 24
-
-
-def new_external_id() -> str:
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
-
-
-def is_external_id(text: str) -> bool:
-    """Whether ``text`` could be a payment's or a refund's id (checked before any query:
-    a NUL or a 300-character id never reaches the database)."""
-    return len(text) == ID_LENGTH and all(c in ID_ALPHABET for c in text)
 
 
 @dataclass(frozen=True)
@@ -224,8 +212,8 @@ def do_submit(payment_id: int, provider_name: str) -> Payment:
         trade_no=payment.external_id,
         amount=payment.amount,
         description=payment.description,
-        return_url=_absolute("payments:returned", payment.external_id),
-        notify_url=_absolute("payments:notify", provider_name),
+        return_url=absolute_url("payments:returned", payment.external_id),
+        notify_url=absolute_url("payments:notify", provider_name),
         expires_at=payment.expires_at,
     )
     try:
@@ -246,7 +234,8 @@ def do_submit(payment_id: int, provider_name: str) -> Payment:
         return payment
 
 
-def _absolute(name: str, argument: str) -> str:
+def absolute_url(name: str, argument: str) -> str:
+    """The site's public address of a named URL (providers and payers come from outside)."""
     return str(settings.YIWANG_SITE_URL) + reverse(name, args=[argument])
 
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yiwang.payments import actions
+from yiwang.payments.ids import is_external_id
 from yiwang.payments.models import (
+    FINISHED_STATES,
     FailureCode,
     Payment,
     PaymentEvent,
@@ -127,7 +127,7 @@ def view_of(payment: Payment) -> PaymentView:
         provider_id=payment.provider_id,
         created_date=payment.created_at,
         expires_at=payment.expires_at,
-        next_url=settings.YIWANG_SITE_URL + reverse("payments:pay", args=[payment.external_id]),
+        next_url=actions.absolute_url("payments:pay", payment.external_id),
         refund_amount_available=actions.available_to_refund(payment),
         refund_amount_submitted=payment.refunded,
     )
@@ -228,7 +228,7 @@ def _check_metadata(metadata: Any, fail: Any) -> None:
 
 def _own(owner: str, payment_id: str) -> Payment:
     payment = None
-    if actions.is_external_id(payment_id):
+    if is_external_id(payment_id):
         payment = Payment.objects.filter(owner=owner, external_id=payment_id).first()
     if payment is None:
         raise PaymentError(404, "not_found", _("There is no such payment."))
@@ -247,13 +247,8 @@ class EventView:
     at: dt.datetime
 
     def to_json(self) -> dict[str, Any]:
-        finished = self.state in {s.value for s in PaymentState} - {
-            PaymentState.CREATED,
-            PaymentState.STARTED,
-            PaymentState.SUBMITTED,
-        }
         return {
-            "state": {"status": self.state, "finished": finished},
+            "state": {"status": self.state, "finished": self.state in FINISHED_STATES},
             "source": self.source,
             "updated": self.at.isoformat(),
         }
@@ -379,7 +374,7 @@ def list_refunds(owner: str, payment_id: str) -> list[RefundView]:
 def get_refund(owner: str, payment_id: str, refund_id: str) -> RefundView:
     payment = _own(owner, payment_id)
     refund = None
-    if actions.is_external_id(refund_id):
+    if is_external_id(refund_id):
         refund = payment.refunds.filter(external_id=refund_id).first()
     if refund is None:
         raise PaymentError(404, "not_found", _("There is no such refund."))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qrcode.image.svg import SvgPathImage
 
 from yiwang.payments import actions
+from yiwang.payments.ids import is_external_id
 from yiwang.payments.models import Payment, SimulatedCharge
 from yiwang.payments.providers import registry
 from yiwang.payments.providers import simulator as simulated
@@ -30,7 +31,7 @@ PROVIDER_LABELS = {
 
 def _payment(payment_id: str) -> Payment:
     payment = None
-    if actions.is_external_id(payment_id):
+    if is_external_id(payment_id):
         payment = Payment.objects.filter(external_id=payment_id).first()
     if payment is None:
         raise Http404
@@ -41,13 +42,9 @@ def _page(
     request: HttpRequest, payment: Payment, error: str = "", status: int = 200
 ) -> HttpResponse:
     choices = [(name, PROVIDER_LABELS.get(name, name)) for name in registry.enabled()]
-    context = {"payment": payment, "yuan": yuan(payment.amount), "choices": choices, "error": error}
+    context = {"payment": payment, "choices": choices, "error": error}
     with translation.override(payment.language):
         return render(request, "payments/pay.html", context, status=status)
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,7 +78,6 @@ def _scan_page(request: HttpRequest, payment: Payment) -> HttpResponse:
     image = qrcode.make(payment.provider_url, image_factory=SvgPathImage, border=2)
     context = {
         "payment": payment,
-        "yuan": yuan(payment.amount),
         "qr": image.to_string(encoding="unicode"),
     }
     with translation.override(payment.language):
@@ -127,7 +123,7 @@ def simulator(request: HttpRequest, trade_no: str) -> HttpResponse:
     if "simulator" not in registry.enabled():
         raise Http404
     charge = None
-    if actions.is_external_id(trade_no):
+    if is_external_id(trade_no):
         charge = SimulatedCharge.objects.filter(trade_no=trade_no).first()
     if charge is None:
         raise Http404
@@ -137,5 +133,5 @@ def simulator(request: HttpRequest, trade_no: str) -> HttpResponse:
         else:
             simulated.abandon(charge.trade_no)
         return HttpResponseRedirect(charge.return_url)
-    context = {"charge": charge, "yuan": yuan(charge.amount), "outcomes": simulated.OUTCOMES}
+    context = {"charge": charge, "outcomes": simulated.OUTCOMES}
     return render(request, "payments/simulator.html", context)

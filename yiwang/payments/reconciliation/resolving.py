@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.payments.actions import do_resolve, new_external_id
+from yiwang.payments.actions import do_resolve
+from yiwang.payments.ids import new_external_id
 from yiwang.payments.models import EventSource, PaymentState
 from yiwang.payments.providers.base import (
     Provider,

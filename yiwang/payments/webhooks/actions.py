@@ -5,8 +5,6 @@ given up (``README.md``)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -19,6 +17,8 @@ from django.utils import timezone
 
 from yiwang.accounts.models import ApiClient
 from yiwang.intake.personal import seal_as, unseal_as
+from yiwang.lib.signatures import body_signature
+from yiwang.payments.ids import new_external_id
 from yiwang.payments.providers.base import ProviderUnavailable, Transport
 from yiwang.payments.providers.http import urllib_transport
 from yiwang.payments.webhooks.models import (
@@ -67,10 +67,6 @@ def do_subscribe(
     return subscription, secret
 
 
-def signature(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def do_queue_event(client_id: int, event_type: str, resource: dict[str, Any]) -> int:
     """One message per active subscription of the client that wants the event; each is sent
     after the caller's transaction commits."""
@@ -89,7 +85,7 @@ def _message(
     subscription: WebhookSubscription, event_type: str, resource: dict[str, Any]
 ) -> WebhookMessage:
     now = timezone.now()
-    event_id = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(26))
+    event_id = new_external_id()
     body = {
         "webhook_message_id": event_id,
         "created_date": now.isoformat(),
@@ -141,7 +137,7 @@ def _send(message: WebhookMessage) -> tuple[int | None, str]:
     secret = unseal_as(SECRET_CONTEXT, message.subscription.secret_encrypted)
     headers = {
         "Content-Type": "application/json",
-        SIGNATURE_HEADER: signature(secret, body),
+        SIGNATURE_HEADER: body_signature(secret, body),
         "User-Agent": "yiwang-pay-webhooks/1",
     }
     try:
