@@ -179,7 +179,7 @@ async def connection(port: int, run: str, counter: list[int], stop_at: float, st
             ).encode()
             started = time.perf_counter()
             writer.write(head + body)
-            status, closing = await read_response(reader)
+            status, _body, closing = await read_response(reader)
             stats.latencies_ms.append((time.perf_counter() - started) * 1000)
             stats.statuses[status] = stats.statuses.get(status, 0) + 1
             if status == 201:
@@ -193,7 +193,8 @@ async def connection(port: int, run: str, counter: list[int], stop_at: float, st
         writer.close()
 
 
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """The status, the body, and whether the server closes the connection."""
     status_line = await reader.readline()
     status = int(status_line.split()[1])
     length, closing = 0, False
@@ -206,8 +207,8 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
             length = int(value)
         elif name.lower() == "connection" and "close" in value.lower():
             closing = True
-    await reader.readexactly(length)
-    return status, closing
+    body = await reader.readexactly(length)
+    return status, body, closing
 
 
 async def drive(port: int, run: str, seconds: float, concurrency: int) -> Stats:

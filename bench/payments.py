@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from desk import POSTGRES_SERVER, cpu_model, fresh_postgres_database, log, memory_gib  # noqa: E402
-from intake import server_command, server_env, start_server  # noqa: E402
+from intake import read_response, server_command, server_env, start_server  # noqa: E402
 
 PY = sys.executable
 THROUGHPUT_DB = "bench_payments"
@@ -107,23 +107,6 @@ def prepare_throughput(env: dict[str, str]) -> str:
     return out.stdout.decode().strip().splitlines()[-1]
 
 
-async def read_response_body(reader: asyncio.StreamReader) -> tuple[tuple[int, bytes], bool]:
-    status_line = await reader.readline()
-    status = int(status_line.split()[1])
-    length, closing = 0, False
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, _sep, value = line.decode("latin-1").partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-        elif name.lower() == "connection" and "close" in value.lower():
-            closing = True
-    body = await reader.readexactly(length)
-    return (status, body), closing
-
-
 def create_request(key: str, run: str, seq: int) -> bytes:
     body = json.dumps(
         {
@@ -162,14 +145,14 @@ async def connection(
             seq = counter[0]
             counter[0] += 1
             writer.write(create_request(key, run, seq))
-            (status, body), closing = await read_response_body(reader)
+            status, body, closing = await read_response(reader)
             stats.statuses[f"create {status}"] = stats.statuses.get(f"create {status}", 0) + 1
             if status != 201 or closing:
                 break
             payment_id = json.loads(body)["payment_id"]
             stats.created.append(payment_id)
             writer.write(pay_request(payment_id, token))
-            (status, _body), closing = await read_response_body(reader)
+            status, _body, closing = await read_response(reader)
             stats.statuses[f"pay {status}"] = stats.statuses.get(f"pay {status}", 0) + 1
             stats.paid_pages += status == 200
             if closing:
@@ -282,34 +265,26 @@ def reconcile(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     run = do_reconcile("simulator", DAY)
     seconds = time.perf_counter() - started
-    found = _found(run.pk)
+    found = _counts(run.pk, "kind")
     return {
         "reconcile_seconds": round(seconds, 1),
         "mismatches_found": sum(found.values()),
         "mismatches_by_kind": found,
         "mismatches_made": kinds,
         "statement_rows": run.statement_rows,
-        "resolutions": _resolutions(run.pk),
+        "resolutions": _counts(run.pk, "resolution"),
         "rows": args.rows,
     }
 
 
-def _found(run_id: int) -> dict[str, int]:
+def _counts(run_id: int, column: str) -> dict[str, int]:
+    """The run's mismatches counted by ``column`` (kind or resolution)."""
     from django.db.models import Count
 
     from yiwang.payments.reconciliation.models import Mismatch
 
-    rows = Mismatch.objects.filter(run_id=run_id).values("kind").annotate(n=Count("id"))
-    return {row["kind"]: row["n"] for row in rows}
-
-
-def _resolutions(run_id: int) -> dict[str, int]:
-    from django.db.models import Count
-
-    from yiwang.payments.reconciliation.models import Mismatch
-
-    rows = Mismatch.objects.filter(run_id=run_id).values("resolution").annotate(n=Count("id"))
-    return {row["resolution"]: row["n"] for row in rows}
+    rows = Mismatch.objects.filter(run_id=run_id).values(column).annotate(n=Count("id"))
+    return {row[column]: row["n"] for row in rows}
 
 
 def preload(rows: int) -> dict[str, int]:

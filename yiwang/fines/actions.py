@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -309,8 +310,6 @@ def _new_payment(case: ParkingCase, due: Due) -> PaymentView:
 
 
 def _site_url(path: str) -> str:
-    from django.conf import settings
-
     return str(settings.YIWANG_SITE_URL) + path
 
 

@@ -16,10 +16,11 @@ from yiwang.documents.render_pdf import render_pdf
 from yiwang.fines.actions import amount_due
 from yiwang.fines.fees import DAILY_PERCENT, DAYS_TO_PAY
 from yiwang.fines.models import CaseState, ParkingCase
+from yiwang.payments.providers.money import yuan_from_fen
 
 
 def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}元"
+    return f"{yuan_from_fen(fen)}元"
 
 
 def _decision_blocks(case: ParkingCase) -> list[Block]:

@@ -11,7 +11,6 @@ the payments core must survive can be produced on purpose.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import secrets
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.lib.signatures import body_signature
 from yiwang.payments.models import SimulatedCharge
 from yiwang.payments.providers.base import (
     Ack,
@@ -74,8 +74,7 @@ def behaviour(amount: int) -> Behaviour:
 
 
 def sign(body: bytes) -> str:
-    key = settings.YIWANG_SIMULATOR_KEY.encode()
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return body_signature(settings.YIWANG_SIMULATOR_KEY, body)
 
 
 class SimulatorProvider:

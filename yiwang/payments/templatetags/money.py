@@ -1,3 +1,5 @@
+"""Amounts in 分 shown as yuan, for every page that shows money (payments, fines)."""
+
 from django import template
 
 register = template.Library()
