@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,11 +33,21 @@ from yiwang.payments.models import (
     SimulatedCharge,
 )
 from yiwang.payments.providers import registry, simulator
-from yiwang.payments.providers.base import ProviderUnavailable, QueryResult, StatementRow
+from yiwang.payments.providers.base import (
+    Provider,
+    ProviderStatus,
+    ProviderUnavailable,
+    QueryResult,
+    RefundResult,
+    StatementRow,
+)
+from yiwang.payments.reconciliation import resolving
 from yiwang.payments.reconciliation.actions import do_reconcile
 from yiwang.payments.reconciliation.export import HEADERS
 from yiwang.payments.reconciliation.models import (
+    LineKind,
     Mismatch,
+    MismatchKind,
     Reason,
     ReconciliationRun,
     Resolution,
@@ -106,8 +116,26 @@ def the_mismatch(run: ReconciliationRun) -> Mismatch:
 
 
 class DownForQueries(simulator.SimulatorProvider):
-    def query(self, trade_no: str) -> QueryResult:
+    def query_many(self, trade_nos: Sequence[str]) -> dict[str, QueryResult]:
         raise ProviderUnavailable("connection refused")
+
+
+class OneAtATime:
+    """A provider asked one trade at a time (Alipay and WeChat Pay have no batch query):
+    the simulator's books, without ``query_many``."""
+
+    name = "simulator"
+
+    def __init__(self) -> None:
+        self.books = simulator.SimulatorProvider()
+        self.asked: list[str] = []
+
+    def query(self, trade_no: str) -> QueryResult:
+        self.asked.append(trade_no)
+        return self.books.query(trade_no)
+
+    def fetch_statement(self, day: dt.date) -> Iterable[StatementRow]:
+        return self.books.fetch_statement(day)
 
 
 class DownForStatements(simulator.SimulatorProvider):
@@ -199,6 +227,19 @@ def test_a_paid_payment_the_statement_carries_on_another_day_is_confirmed_paid_b
     assert (mismatch.resolved_by, mismatch.resolved_at is not None) == ("system", True)
 
 
+def test_a_provider_without_a_batch_query_is_asked_about_each_payment_on_its_own(
+    db: None, django_capture_on_commit_callbacks: Commits
+) -> None:
+    payments = [paid(django_capture_on_commit_callbacks) for _ in range(3)]
+    SimulatedCharge.objects.update(paid_at=timezone.now() + dt.timedelta(days=1))
+    provider = OneAtATime()
+    registry.install("simulator", cast(Provider, provider))
+    run = do_reconcile("simulator", DAY)
+    assert sorted(provider.asked) == sorted(p.external_id for p in payments)
+    resolved = Mismatch.objects.filter(run=run).values_list("resolution", flat=True)
+    assert list(resolved) == [Resolution.CONFIRMED_PAID] * 3
+
+
 def test_a_payment_we_count_as_paid_that_the_provider_has_not_been_paid_needs_review(
     db: None,
 ) -> None:
@@ -244,8 +285,11 @@ def test_a_charge_paid_after_our_payment_expired_is_refunded_at_the_provider(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_mismatches_are_resolved_each_exactly_once_when_resolved_at_once() -> None:
-    """Outside a transaction, PostgreSQL resolves several mismatches at once (threads)."""
+def test_many_mismatches_are_resolved_each_exactly_once_when_resolved_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside a transaction, PostgreSQL resolves several chunks at once (threads)."""
+    monkeypatch.setattr(resolving, "CHUNK", 2)
     late = [paid_late_after_expiry() for _ in range(6)]
     for payment in [handed_over() for _ in range(6)]:
         simulator.pay(payment.external_id)  # committed: its notification arrives at once
@@ -259,6 +303,84 @@ def test_many_mismatches_are_resolved_each_exactly_once_when_resolved_at_once() 
     assert resolutions == {Resolution.REFUNDED: 6, Resolution.CONFIRMED_PAID: 6}
     assert all(charge_of(payment).refunded == 20000 for payment in late)
     assert (run.state, run.theirs_only, run.ours_only) == (RunState.DONE, 6, 6)
+
+
+class EveryLineTwice(simulator.SimulatorProvider):
+    """A statement that carries each payment twice (a provider's duplicated line)."""
+
+    def fetch_statement(self, day: dt.date) -> Iterable[StatementRow]:
+        for row in super().fetch_statement(day):
+            yield row
+            yield row
+
+
+def test_the_same_late_money_on_two_statement_lines_is_refunded_once_under_one_number(
+    db: None,
+) -> None:
+    payment = paid_late_after_expiry()
+    registry.install("simulator", EveryLineTwice())
+    run = do_reconcile("simulator", DAY)
+    twins = list(Mismatch.objects.filter(run=run))
+    assert [m.resolution for m in twins] == [Resolution.REFUNDED, Resolution.REFUNDED]
+    assert twins[0].refund_no == twins[1].refund_no != ""
+    assert charge_of(payment).refunded == 20000
+
+
+class AnswersFromMemory(simulator.SimulatorProvider):
+    """Paid, and refunds accepted, without a database: only our own queries are counted."""
+
+    def query_many(self, trade_nos: Sequence[str]) -> dict[str, QueryResult]:
+        now = timezone.now()
+        return {t: QueryResult(t, ProviderStatus.SUCCESS, 20000, "SIM1", now) for t in trade_nos}
+
+    def refund(self, trade_no: str, refund_no: str, amount: int, total: int) -> RefundResult:
+        return RefundResult(True, provider_refund_id="SIMR1")
+
+
+def pending_pairs(commits: Commits, pairs: int, day: dt.date) -> list[int]:
+    """A run of ``day`` with ``pairs`` mismatches of each kind the provider must settle: paid
+    here only (a query), paid there after ours expired (a refund)."""
+    run = ReconciliationRun.objects.create(
+        provider="simulator", day=day, state=RunState.RUNNING, started_at=timezone.now()
+    )
+    ids = []
+    for _ in range(pairs):
+        for kind, payment in (
+            (MismatchKind.THEIRS_ONLY, paid_late_after_expiry()),
+            (MismatchKind.OURS_ONLY, paid(commits)),
+        ):
+            mismatch = Mismatch.objects.create(
+                run=run,
+                kind=kind,
+                line_kind=LineKind.PAYMENT,
+                trade_no=payment.external_id,
+                payment=payment,
+                our_amount=payment.amount,
+                their_amount=payment.amount,
+                resolution=Resolution.PENDING,
+            )
+            ids.append(mismatch.pk)
+    return ids
+
+
+def test_a_chunk_of_mismatches_is_resolved_in_a_fixed_number_of_queries(
+    db: None, django_capture_on_commit_callbacks: Commits
+) -> None:
+    """Reading, numbering and recording a chunk cost as many queries for 2 mismatches as
+    for 8: only the provider's own calls grow with the chunk."""
+    small = pending_pairs(django_capture_on_commit_callbacks, 1, DAY)
+    large = pending_pairs(django_capture_on_commit_callbacks, 4, DAY - dt.timedelta(days=1))
+    queries = []
+    for ids in (small, large):
+        with CaptureQueriesContext(connection) as captured:
+            resolving.resolve_chunk(ids, AnswersFromMemory())
+        queries.append(len(captured))
+    assert queries[0] == queries[1]
+    resolved = Mismatch.objects.filter(pk__in=small + large).values_list("resolution", "reason")
+    assert sorted(set(resolved)) == [
+        (Resolution.CONFIRMED_PAID, Reason.PROVIDER_CONFIRMS),
+        (Resolution.REFUNDED, Reason.REFUNDED),
+    ]
 
 
 def test_a_statement_line_with_no_payment_of_ours_needs_review(db: None) -> None:

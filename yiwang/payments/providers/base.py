@@ -13,10 +13,10 @@ in its place; a transport that cannot reach the provider raises ``ProviderUnavai
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class ProviderStatus(StrEnum):
@@ -126,6 +126,18 @@ class Ack:
     status: int
     body: bytes
     content_type: str = "text/plain"
+
+
+@runtime_checkable
+class QueriesMany(Protocol):
+    """A provider that answers for many trades in one call (the simulator; a gateway with a
+    batch query). Reconciliation asks such a provider a chunk's trades at once, any other
+    one trade at a time."""
+
+    def query_many(self, trade_nos: Sequence[str]) -> dict[str, QueryResult]:
+        """An answer for every trade number asked (``NOT_FOUND`` for one it never saw).
+        Raises ``ProviderUnavailable`` as ``query`` does."""
+        ...
 
 
 class Provider(Protocol):

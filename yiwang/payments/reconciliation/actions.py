@@ -1,8 +1,8 @@
 """Every write of daily reconciliation (``README.md`` in this folder).
 
 A run loads the provider's statement into ``StatementLine``, finds the three kinds of mismatch
-in SQL (``matching.py``), then resolves the mismatches one at a time, each recorded in its own
-transaction. No database lock is held while a provider is called.
+in SQL (``matching.py``), then resolves the mismatches a chunk at a time (``resolving.py``).
+No database lock is held while a provider is called.
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ from yiwang.payments.reconciliation.models import (
     LineKind,
     Mismatch,
     ReconciliationRun,
-    Resolution,
     RunState,
     StatementLine,
 )
-from yiwang.payments.reconciliation.resolving import resolve, resolve_without_asking
+from yiwang.payments.reconciliation.resolving import chunks, resolve_chunk, resolve_without_asking
 
 log = logging.getLogger(__name__)
 
 BATCH = 20_000  # statement lines held in memory at a time
-RESOLVERS = 4  # mismatches resolved at once on PostgreSQL
+RESOLVERS = 4  # chunks of mismatches resolved at once on PostgreSQL
 # A run still "running" this long after it started lost its worker: it no longer blocks the day.
 STALE_AFTER = dt.timedelta(hours=6)
 FIRST_DAY = dt.date(2000, 1, 1)
@@ -131,26 +130,25 @@ def _checked(row: StatementRow) -> Line:
 
 def _resolve_all(run: ReconciliationRun, provider: Provider) -> None:
     """First, in one statement each, the mismatches no provider answer can settle; then the
-    rest one at a time. On PostgreSQL several at once: each is a few round trips to the
-    database and the provider, and waiting on them, not the processor, is what takes time
-    (SQLite takes one writer at a time)."""
+    rest a chunk at a time. On PostgreSQL several chunks at once: a real provider's answer
+    takes tens of milliseconds over the network, and waiting on it, not the processor, is
+    what takes time (SQLite takes one writer at a time)."""
     resolve_without_asking(run)
-    pending = Mismatch.objects.filter(run=run, resolution=Resolution.PENDING).order_by("pk")
-    ids = list(pending.values_list("pk", flat=True))
+    parts = chunks(run)
     # Threads have connections of their own: they see only what is committed, so never
     # inside a caller's transaction.
     alone = connection.vendor != "postgresql" or connection.in_atomic_block
-    if alone or len(ids) < 2 * RESOLVERS:
-        for mismatch_id in ids:
-            resolve(mismatch_id, provider)
+    if alone or len(parts) < 2:
+        for ids in parts:
+            resolve_chunk(ids, provider)
         return
     with ThreadPoolExecutor(RESOLVERS, thread_name_prefix="reconcile") as pool:
-        list(pool.map(partial(_resolve_in_thread, provider), ids, chunksize=64))
+        list(pool.map(partial(_resolve_in_thread, provider), parts))
 
 
-def _resolve_in_thread(provider: Provider, mismatch_id: int) -> None:
+def _resolve_in_thread(provider: Provider, ids: list[int]) -> None:
     try:
-        resolve(mismatch_id, provider)
+        resolve_chunk(ids, provider)
     finally:
         close_old_connections()
 

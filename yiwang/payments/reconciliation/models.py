@@ -153,9 +153,13 @@ class Mismatch(models.Model):
 
 class StatementLine(models.Model):
     """A provider's statement line, staged for matching in SQL; deleted when the run's
-    matching is done (the provider keeps the statement, the mismatches keep what matters)."""
+    matching is done (the provider keeps the statement, the mismatches keep what matters).
 
-    # The (run, trade_no) index serves look-ups by run too: no second index on run alone.
+    No index: matching a day is hash joins over all of a run's lines, and an index would
+    cost more to keep up while a million lines are loaded than it saves. On PostgreSQL the
+    table is UNLOGGED (migration 0004): after a crash it is empty, and the interrupted run
+    is simply run again."""
+
     run = models.ForeignKey(
         ReconciliationRun, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -167,7 +171,6 @@ class StatementLine(models.Model):
     class Meta:
         verbose_name = _("statement line")
         verbose_name_plural = _("statement lines")
-        indexes = [models.Index(fields=["run", "trade_no"], name="statementline_run_trade_no")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.trade_no}"
