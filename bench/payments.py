@@ -19,6 +19,10 @@ for each payment:
    commit that created the charge (the database queue would only add a worker's round trip).
 
 ``payments_per_second`` = payments found ``success`` in the database afterwards / seconds.
+Then, on the same server and connections for 10 s, a request that does no work (``GET
+/api/v1/natures``, no database): ``trivial_requests_per_second``, the framework's ceiling on
+this machine, and half of it, ``ceiling_payments_per_second``, which no payment of two requests
+can pass.
 ``lost``: created (201) but not paid; ``doubled``: a payment confirmed twice (two success
 events) or paid twice at the simulator, or one idempotency key with two payments.
 
@@ -163,6 +167,32 @@ async def connection(
         writer.close()
 
 
+TRIVIAL = b"GET /api/v1/natures HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def trivial_connection(port: int, stop_at: float, answered: list[int]) -> None:
+    """The framework's ceiling: the same server answering a request that does no work (a
+    fixed list, no database), as fast as it can."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < stop_at:
+            writer.write(TRIVIAL)
+            status, _body, closing = await read_response(reader)
+            answered[0] += status == 200
+            if closing:
+                break
+    finally:
+        writer.close()
+
+
+async def ceiling(port: int, seconds: float, connections: int) -> float:
+    answered = [0]
+    started = time.monotonic()
+    stop_at = started + seconds
+    await asyncio.gather(*(trivial_connection(port, stop_at, answered) for _ in range(connections)))
+    return answered[0] / (time.monotonic() - started)
+
+
 async def drive(port: int, key: str, run: str, seconds: float, connections: int) -> Stats:
     stats, counter = Stats(), [0]
     stop_at = time.monotonic() + seconds
@@ -217,6 +247,8 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
         started = time.monotonic()
         stats = asyncio.run(drive(args.port, key, run, args.seconds, args.connections))
         elapsed = time.monotonic() - started
+        log("measuring the framework's ceiling (a request that does no work) for 10s")
+        trivial = asyncio.run(ceiling(args.port, 10.0, args.connections))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -234,6 +266,10 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
         "connections": args.connections,
         "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",
         "requests_per_payment": 2,
+        # The same server answering a request that does nothing: no payment needing two
+        # requests can go faster than half of this on this machine.
+        "trivial_requests_per_second": round(trivial, 1),
+        "ceiling_payments_per_second": round(trivial / 2, 1),
     }
 
 
