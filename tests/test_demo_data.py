@@ -29,6 +29,7 @@ from yiwang.demo.loader import (
 )
 from yiwang.demo.management.commands.load_demo import DEMO_IMPLEMENTATIONS
 from yiwang.demo.realdata import SOURCE, load_tipdm_messages
+from yiwang.disclosure.models import Information
 from yiwang.fines.actions import amount_due
 from yiwang.fines.models import ParkingCase
 from yiwang.intake.models import Channel, Message, MessageEvent, MessageState
@@ -72,6 +73,7 @@ def everything() -> dict[str, int]:
         ImpactRecord,
         ServiceItem,
         Implementation,
+        Information,
         Application,
         ServiceRating,
     )
@@ -229,6 +231,22 @@ def test_the_demo_has_parking_fines_of_two_districts_to_pay(demo: str, client: C
     assert f"demo parking fine {late.decision_number} {late.plate}" in demo
     data = {"decision_number": late.decision_number, "plate": late.plate}
     assert client.post("/fines/", data).status_code == 302
+
+
+def test_the_demo_publishes_government_information_in_both_languages(
+    demo: str, client: Client
+) -> None:
+    public = Information.objects.filter(state="published")
+    assert public.count() == 5
+    assert public.exclude(title_en="").count() >= 3
+    assert Information.objects.filter(state="in_review").count() == 1
+    assert Information.objects.filter(state="filed").count() == 1
+    reading = public.get(kind="interpretation")
+    assert reading.interprets is not None
+    assert "demo government information (/open/)" in demo
+    page = client.get("/en/open/").content.decode()
+    assert "one-network reform" in page
+    assert client.get(f"/open/info/{reading.index_no}/").status_code == 200
 
 
 def test_loading_the_demo_again_creates_nothing_new(demo: str) -> None:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "yiwang.applications",
     "yiwang.payments",
     "yiwang.fines",
+    "yiwang.disclosure",
     "yiwang.demo",
 ]
 

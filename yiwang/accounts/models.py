@@ -39,6 +39,10 @@ class User(AbstractUser):
             ("handle_finance", _("Can handle payments and reconciliation")),
             ("handle_enforcement", _("Can handle fines and enforcement cases")),
             ("handle_disclosure", _("Can handle information disclosure")),
+            (
+                "approve_disclosure",
+                _("Can approve, publish and withdraw the information of one's own body"),
+            ),
             ("handle_applications", _("Can handle the online applications of one's department")),
             ("supervise_applications", _("Can decide appeals against service ratings")),
             (

@@ -121,6 +121,12 @@ ROLES: tuple[RoleDefinition, ...] = (
         ("accounts.handle_disclosure",),
     ),
     RoleDefinition(
+        "disclosure_head",
+        _("Head of the disclosure office"),
+        Scope.NONE,
+        ("accounts.handle_disclosure", "accounts.approve_disclosure"),
+    ),
+    RoleDefinition(
         "administrator",
         _("Administrator"),
         Scope.ALL,

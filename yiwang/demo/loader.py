@@ -54,6 +54,8 @@ DEMO_STAFF: tuple[tuple[str, tuple[str, ...], str | None, str], ...] = (
         "钱芳 (Binjiang urban management officer)",
     ),
     ("finance", ("finance_officer",), "浙政办", "冯静 (finance officer, payments)"),
+    ("disclosure", ("disclosure_officer",), "浙政办", "何敏 (disclosure officer)"),
+    ("disclosure_head", ("disclosure_head",), "浙政办", "蒋涛 (head of the disclosure office)"),
     ("admin", ("administrator",), None, "Administrator"),
 )
 

@@ -42,6 +42,10 @@ JOBS: tuple[PeriodicJob, ...] = (
         "yiwang.payments.reconciliation.tasks.reconcile_yesterday",
         catch_up=True,
     ),
+    # Scheduled government information goes public within a minute of its time.
+    PeriodicJob(
+        "publish_scheduled_information", "* * * * *", "yiwang.disclosure.tasks.publish_scheduled"
+    ),
 )
 
 

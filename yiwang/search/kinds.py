@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 
 from yiwang.catalogue.models import ServiceItem
 from yiwang.catalogue.queries import item_documents
+from yiwang.disclosure.actions import search_text
+from yiwang.disclosure.models import Information, InfoState
 from yiwang.intake.models import Message
 from yiwang.publishing.models import Publication, PublicationState, search_body
 from yiwang.search.actions import BATCH_SIZE, Source
@@ -17,6 +19,7 @@ from yiwang.search.actions import BATCH_SIZE, Source
 MESSAGE = "message"
 PUBLICATION = "publication"  # the public board: masked title, text and reply, published only
 SERVICE = "service"  # the items of the service catalogue, with pinyin (catalogue/search.md)
+DISCLOSURE = "disclosure"  # published government information (disclosure/README.md)
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,18 @@ def _read_items(after: int, count: int) -> list[tuple[int, str, str]]:
     return item_documents(ServiceItem.objects.filter(pk__gt=after).order_by("pk")[:count])
 
 
+def _information() -> QuerySet[Any]:
+    return Information.objects.filter(state=InfoState.PUBLISHED).order_by()
+
+
+def _read_information(after: int, count: int) -> list[tuple[int, str, str]]:
+    rows = _information().filter(pk__gt=after).order_by("pk").select_related(None)[:count]
+    return [(info.pk, info.title, search_text(info)) for info in rows]
+
+
 KINDS = {
     MESSAGE: Kind(MESSAGE, _messages, _read_messages),
     PUBLICATION: Kind(PUBLICATION, _publications, _read_publications),
     SERVICE: Kind(SERVICE, _items, _read_items, pinyin=True),
+    DISCLOSURE: Kind(DISCLOSURE, _information, _read_information),
 }

@@ -14,6 +14,7 @@ from yiwang.classifier.learning import do_retrain
 from yiwang.classifier.models import ModelVersion, Target
 from yiwang.classifier.suggest import do_suggest
 from yiwang.demo.applications import load_demo_applications
+from yiwang.demo.disclosure import load_demo_disclosure
 from yiwang.demo.fines import load_demo_fines
 from yiwang.demo.loader import (
     DEMO_PASSWORD,
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 f"{catalogue.implementations} implementations"
             )
         self.stdout.write(f"{load_demo_applications()} demo applications")
+        self.stdout.write(f"{load_demo_disclosure()} demo government information (/open/)")
         for case in load_demo_fines():
             self.stdout.write(
                 f"demo parking fine {case.decision_number} {case.plate} ({case.state}): "

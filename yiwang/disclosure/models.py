@@ -1,0 +1,223 @@
+"""Government information (政府信息) and its disclosure (issue 9, ``README.md`` here).
+
+An ``Information`` is one document, interpretation, news item, topic, picture or video of an
+issuing body, with the catalogue's fields: index number (索引号), name, summary, generated on
+(生成日期), plus the document number (文号), the disclosure attribute decided at drafting, the
+five-openness type and the Art. 20 category. Every change of its content is a ``Revision``;
+every step (drafted, submitted, approved, published, withdrawn …) is an ``InformationEvent``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InfoKind(models.TextChoices):
+    POLICY = "policy", _("Policy document")
+    REGULATION = "regulation", _("Regulation or rule")
+    NOTICE = "notice", _("Notice")
+    PLAN = "plan", _("Plan")
+    STATISTICS = "statistics", _("Statistics")
+    INTERPRETATION = "interpretation", _("Policy interpretation")
+    NEWS = "news", _("News")
+    TOPIC = "topic", _("Topic")
+    PICTURE = "picture", _("Pictures")
+    VIDEO = "video", _("Video")
+
+
+class Attribute(models.TextChoices):
+    """The disclosure attribute, set when the information is drafted (公开属性)."""
+
+    PROACTIVE = "proactive", _("Proactively disclosed")  # 主动公开
+    ON_REQUEST = "on_request", _("Disclosed on request")  # 依申请公开
+    WITHHELD = "withheld", _("Not disclosed")  # 不予公开 (with a reason)
+
+
+class OpennessType(models.TextChoices):
+    """The five kinds of openness (五公开)."""
+
+    DECISION = "decision", _("Decision-making")  # 决策公开
+    EXECUTION = "execution", _("Execution")  # 执行公开
+    MANAGEMENT = "management", _("Management")  # 管理公开
+    SERVICE = "service", _("Services")  # 服务公开
+    RESULT = "result", _("Results")  # 结果公开
+
+
+class Category(models.TextChoices):
+    """The fifteen categories of proactive disclosure, in the order of Art. 20 (2019)."""
+
+    RULES = "rules", _("Regulations, rules and normative documents")
+    ORGANISATION = "organisation", _("Functions, structure and contacts")
+    PLANS = "plans", _("Development plans and related policies")
+    STATISTICS = "statistics", _("Statistics")
+    LICENSING = "licensing", _("Licensing and other services")
+    ENFORCEMENT = "enforcement", _("Penalties and enforcement")
+    BUDGETS = "budgets", _("Budgets and final accounts")
+    FEES = "fees", _("Administrative fees")
+    PROCUREMENT = "procurement", _("Government procurement")
+    PROJECTS = "projects", _("Major construction projects")
+    WELFARE = "welfare", _("Poverty relief, education, health, social security and employment")
+    EMERGENCIES = "emergencies", _("Emergency plans, warnings and responses")
+    INSPECTIONS = "inspections", _("Inspections of environment, health, safety and quality")
+    RECRUITMENT = "recruitment", _("Civil-service recruitment")
+    OTHER = "other", _("Other information required by law")
+
+
+class InfoState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    FILED = "filed", _("Filed, not published")  # approved information not proactively disclosed
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Information(models.Model):
+    index_no = models.CharField(_("index number"), max_length=32, unique=True)
+    body = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("issuing body"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=InfoKind.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    openness = models.CharField(_("openness type"), max_length=16, choices=OpennessType.choices)
+    attribute = models.CharField(_("disclosure attribute"), max_length=16, choices=Attribute)
+    withheld_reason = models.CharField(_("reason for not disclosing"), max_length=500, blank=True)
+    doc_number = models.CharField(_("document number"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    title_en = models.CharField(_("English title"), max_length=300, blank=True)
+    summary_en = models.CharField(_("English summary"), max_length=1000, blank=True)
+    text_en = models.TextField(_("English text"), blank=True)
+    interprets = models.ForeignKey(
+        "self",
+        verbose_name=_("interprets"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interpretations",
+    )
+    generated_on = models.DateField(_("generated on"))
+    changed_on = models.DateField(_("last changed on"))  # content: the 20 working days run
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    repealed_on = models.DateField(_("repealed on"), null=True, blank=True)
+    publish_at = models.DateTimeField(_("to be published at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=InfoState.choices)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("government information")
+        verbose_name_plural = _("government information")
+        indexes = [
+            # The public catalogue: newest published first, filtered by body or category.
+            models.Index(fields=["state", "-published_at"], name="info_state_newest"),
+            models.Index(fields=["body", "state", "-published_at"], name="info_body_newest"),
+            models.Index(fields=["category", "state", "-published_at"], name="info_cat_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="info_withheld_has_reason",
+                condition=~models.Q(attribute="withheld") | ~models.Q(withheld_reason=""),
+            ),
+            models.CheckConstraint(
+                name="info_valid_after_generated",
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("generated_on")),
+            ),
+            models.CheckConstraint(
+                name="info_repealed_after_generated",
+                condition=models.Q(repealed_on__isnull=True)
+                | models.Q(repealed_on__gte=models.F("generated_on")),
+            ),
+            models.CheckConstraint(
+                name="info_published_is_proactive",
+                condition=~models.Q(state="published") | models.Q(attribute="proactive"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index_no} {self.title}"
+
+    def title_in(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title
+
+    @property
+    def has_english(self) -> bool:
+        return bool(self.title_en and (self.text_en or not self.text))
+
+
+class IndexSequence(models.Model):
+    """The last index number a body used in a year."""
+
+    body = models.ForeignKey("orgs.Department", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["body", "year"], name="index_sequence_once")]
+
+    def __str__(self) -> str:
+        return f"{self.body_id}/{self.year}: {self.last_value}"
+
+
+class Revision(models.Model):
+    """The content of one version, kept whole: the history shows what changed and when."""
+
+    information = models.ForeignKey(Information, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    content = models.JSONField(_("content"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["information", "number"], name="revision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.information_id} r{self.number}"
+
+
+class EventKind(models.TextChoices):
+    DRAFTED = "drafted", _("Drafted")
+    REVISED = "revised", _("Revised")
+    SUBMITTED = "submitted", _("Submitted for review")
+    RETURNED = "returned", _("Returned to the drafter")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REPEALED = "repealed", _("Repealed")
+
+
+class InformationEvent(models.Model):
+    information = models.ForeignKey(Information, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("step"), max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )  # None: the scheduler
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return f"{self.information_id} {self.kind}"

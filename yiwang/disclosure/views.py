@@ -1,0 +1,122 @@
+"""The public disclosure catalogue (政府信息公开目录): browse, search, a stable page per
+information, the machine-readable catalogue (JSON, CSV) and feeds per category. The same
+views serve the English channel (``/en/open/``): the interface in English, English versions
+where they exist."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from yiwang.disclosure import queries
+from yiwang.disclosure.actions import SEARCH_KIND
+from yiwang.disclosure.models import Category, InfoKind, InfoState, OpennessType
+from yiwang.orgs.models import Department
+from yiwang.search.queries import search
+
+MAX_QUERY = 100
+SEARCH_LIMIT = 50
+EXPORT_FIELDS = (
+    "index_no",
+    "title",
+    "title_en",
+    "body",
+    "doc_number",
+    "kind",
+    "category",
+    "openness",
+    "summary",
+    "generated_on",
+    "published_at",
+    "valid_until",
+    "repealed_on",
+)
+
+
+def _english() -> bool:
+    return translation.get_language() == "en"
+
+
+def _filters(request: HttpRequest) -> queries.Filters:
+    filters = queries.parse_filters(request.GET.dict())
+    if _english():
+        filters = queries.Filters(**{**filters.__dict__, "english": True})
+    return filters
+
+
+@require_GET
+def catalogue_page(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    asked = request.GET.get("q", "").strip()[:MAX_QUERY]
+    rows = queries.catalogue(filters)
+    if asked:
+        within = rows.order_by().values("pk")
+        ids = search(SEARCH_KIND, asked, limit=SEARCH_LIMIT, within=within).ids
+        found = {info.pk: info for info in rows.filter(pk__in=ids)}
+        page = Paginator([found[i] for i in ids if i in found], queries.PAGE_SIZE).get_page(1)
+    else:
+        page = Paginator(rows, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "asked": asked,
+        "filters": filters,
+        "bodies": Department.objects.filter(is_active=True).order_by("name_zh"),
+        "categories": Category.choices,
+        "opennesses": OpennessType.choices,
+        "kinds": InfoKind.choices,
+        "english": _english(),
+    }
+    return render(request, "disclosure/catalogue.html", context)
+
+
+@require_GET
+def information_page(request: HttpRequest, index_no: str) -> HttpResponse:
+    information = queries.by_index_no(index_no)
+    if information is None:
+        raise Http404
+    withdrawn = information.state == InfoState.WITHDRAWN
+    context = {
+        "info": information,
+        "withdrawn": withdrawn,
+        "english": _english() and information.has_english,
+        "interpretations": information.interpretations.filter(state=InfoState.PUBLISHED),
+    }
+    return render(request, "disclosure/information.html", context, status=410 if withdrawn else 200)
+
+
+@require_GET
+def catalogue_json(request: HttpRequest) -> HttpResponse:
+    rows = list(queries.catalogue_rows(queries.parse_filters(request.GET.dict())))
+    body = json.dumps({"count": len(rows), "results": rows}, ensure_ascii=False)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+@require_GET
+def catalogue_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The catalogue as CSV (UTF-8 with a byte-order mark, so that Excel and WPS read the
+    Chinese), streamed: a body's whole catalogue is never held in memory."""
+    filters = queries.parse_filters(request.GET.dict())
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, EXPORT_FIELDS)
+        buffer.write("\ufeff")
+        writer.writeheader()
+        for row in queries.catalogue_rows(filters):
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="catalogue.csv"'
+    return response
