@@ -221,3 +221,134 @@ class InformationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.information_id} {self.kind}"
+
+
+# --- Information requests (依申请公开) ---------------------------------------------------------
+
+
+class ApplicantKind(models.TextChoices):
+    """The applicant columns of the annual report's table 3."""
+
+    PERSON = "person", _("Natural person")  # 自然人
+    BUSINESS = "business", _("Commercial enterprise")  # 商业企业
+    RESEARCH = "research", _("Research institution")  # 科研机构
+    NONPROFIT = "nonprofit", _("Public-interest organisation")  # 社会公益组织
+    LEGAL = "legal", _("Legal services institution")  # 法律服务机构
+    OTHER = "other", _("Other")  # 其他
+
+
+class RequestChannel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    POST = "post", _("By post")
+    ONLINE = "online", _("Online")
+    FAX = "fax", _("By fax")
+
+
+class Delivery(models.TextChoices):
+    """The form in which the applicant wants the information."""
+
+    PAPER = "paper", _("On paper")
+    EMAIL = "email", _("By e-mail")
+    DOWNLOAD = "download", _("As a download")
+
+
+class RequestState(models.TextChoices):
+    AWAITING_RECEIPT = "awaiting_receipt", _("Awaiting confirmation of receipt")
+    RUNNING = "running", _("Being handled")
+    AWAITING_CORRECTION = "awaiting_correction", _("Awaiting the applicant's correction")
+    LAPSED = "lapsed", _("Lapsed (no correction)")
+    ANSWERED = "answered", _("Answered")
+
+
+class ReplyType(models.TextChoices):
+    """The seven kinds of answer (Art. 36)."""
+
+    ALREADY_PUBLIC = "already_public", _("Already proactively disclosed: where to find it")
+    DISCLOSED = "disclosed", _("Disclosed")
+    NOT_DISCLOSED = "not_disclosed", _("Not disclosed, with the reason")
+    DOES_NOT_EXIST = "does_not_exist", _("The information does not exist")
+    OTHER_BODY = "other_body", _("Not this body's to disclose")
+    REPEATED = "repeated", _("A repeated request, already answered")
+    OTHER_ROUTE = "other_route", _("Available through its own legal route")
+
+
+class PauseKind(models.TextChoices):
+    THIRD_PARTY = "third_party", _("Consulting a third party")
+    OTHER_BODY = "other_body", _("Consulting other bodies")
+
+
+class InformationRequest(models.Model):
+    number = models.CharField(_("request number"), max_length=32, unique=True)
+    body = models.ForeignKey(
+        "orgs.Department", verbose_name=_("body asked"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_kind = models.CharField(_("applicant"), max_length=16, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("name"), max_length=100)
+    # The ID number or credit code, the phone, e-mail and address: encrypted with the site's
+    # key ring (``intake.personal``); the hash finds an applicant's earlier requests.
+    identifier_encrypted = models.TextField()
+    identifier_hash = models.CharField(max_length=64, db_index=True)
+    phone_encrypted = models.TextField(blank=True)
+    email_encrypted = models.TextField(blank=True)
+    address_encrypted = models.TextField(blank=True)
+    description = models.TextField(_("information asked for"))
+    delivery = models.CharField(_("form wanted"), max_length=16, choices=Delivery.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=RequestChannel.choices)
+    language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=24, choices=RequestState.choices)
+    correction_asked_on = models.DateField(_("correction asked on"), null=True, blank=True)
+    correction_due = models.DateField(_("correction due"), null=True, blank=True)
+    correction_note = models.TextField(_("what to correct"), blank=True)
+    correction_received_on = models.DateField(_("correction received on"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    extension_approved_on = models.DateField(_("extension approved on"), null=True, blank=True)
+    extension_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reply_type = models.CharField(_("reply"), max_length=16, choices=ReplyType.choices, blank=True)
+    partial = models.BooleanField(_("partly disclosed"), default=False)
+    reply_text = models.TextField(_("reply text"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+        indexes = [models.Index(fields=["body", "state"], name="request_body_state")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RequestPause(models.Model):
+    """Consultation time that the answer period does not count (Art. 32, 33)."""
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("kind"), max_length=16, choices=PauseKind.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.started_on}"
+
+
+class RequestEvent(models.Model):
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("step"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from yiwang.disclosure import staff_views
+from yiwang.disclosure import request_views, staff_views
 
 app_name = "disclosure_staff"
 urlpatterns = [
     path("", staff_views.information_list, name="list"),
     path("new", staff_views.new, name="new"),
+    path("requests/", request_views.request_list, name="requests"),
+    path("requests/<int:request_id>/", request_views.request_page, name="request"),
+    path("requests/<int:request_id>/<slug:name>", request_views.request_step, name="request_step"),
     path("<int:information_id>/", staff_views.information_page, name="information"),
     path("<int:information_id>/edit", staff_views.edit, name="edit"),
     path("<int:information_id>/<slug:name>", staff_views.step, name="step"),

@@ -4,8 +4,7 @@ sees only their own body's information. Every write goes through ``actions.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -16,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +34,7 @@ from yiwang.disclosure.staff_forms import (
     RevisionNoteForm,
 )
 from yiwang.lib.workdays import CalendarYearMissing
+from yiwang.staff.steps import Step, take_step
 
 PAGE_SIZE = 50
 
@@ -197,13 +196,6 @@ def information_page(request: HttpRequest, information_id: int) -> HttpResponse:
     return _page(request, user, _information(user, information_id))
 
 
-@dataclass(frozen=True)
-class Step:
-    form: type[forms.Form] | None
-    run: Callable[[User, int, dict[str, Any]], object]
-    done: Promise
-
-
 STEPS = {
     "submit": Step(
         None,
@@ -241,17 +233,6 @@ def step(request: HttpRequest, information_id: int, name: str) -> HttpResponse:
     spec = STEPS.get(name)
     if spec is None:
         raise Http404
-    data: dict[str, Any] = {}
-    form = spec.form(request.POST, prefix=name) if spec.form is not None else None
-    if form is not None:
-        if not form.is_valid():
-            return _page(request, user, information, bound={name: form})
-        data = form.cleaned_data
-    try:
-        spec.run(user, information.pk, data)
-    except actions.DisclosureError as exc:
-        return _page(request, user, information, error=exc.message)
-    except PermissionError as exc:
-        raise PermissionDenied(str(exc)) from exc
-    messages.success(request, str(spec.done))
-    return redirect("disclosure_staff:information", information_id=information.pk)
+    page = partial(_page, request, user, information)
+    shown = take_step(request, user, information.pk, name, spec, page, actions.DisclosureError)
+    return shown or redirect("disclosure_staff:information", information_id=information.pk)

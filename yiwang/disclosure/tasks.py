@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from yiwang.disclosure import actions
+from yiwang.disclosure import actions, request_actions
 
 
 @task()
 def publish_scheduled(slot: str) -> int:
     return actions.do_publish_due()
+
+
+@task()
+def lapse_requests(slot: str) -> int:
+    return request_actions.do_lapse_due()

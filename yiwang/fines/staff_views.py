@@ -5,8 +5,7 @@ with the officer's district. Every write goes through ``actions.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -15,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +24,7 @@ from yiwang.applications.views import upload_view
 from yiwang.fines import actions, documents
 from yiwang.fines.models import CasePhoto, CaseState, ParkingCase
 from yiwang.fines.staff_forms import CaseForm, DateForm, FilterForm, FindForm, SuspendForm
+from yiwang.staff.steps import Step, take_step
 
 PAGE_SIZE = 50
 
@@ -168,13 +167,6 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_page(request, _officer(request), _case(case_id))
 
 
-@dataclass(frozen=True)
-class Step:
-    form: type[forms.Form]
-    run: Callable[[User, int, dict[str, Any]], object]
-    done: Promise
-
-
 STEPS = {
     "decide": Step(
         DateForm,
@@ -207,15 +199,9 @@ def step(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     spec = STEPS.get(name)
     if spec is None:
         raise Http404
-    form = spec.form(request.POST, prefix=name)
-    if not form.is_valid():
-        return _case_page(request, user, case, bound={name: form})
-    try:
-        spec.run(user, case.pk, form.cleaned_data)
-    except actions.CaseError as exc:
-        return _case_page(request, user, case, bound={name: form}, error=exc.message)
-    messages.success(request, str(spec.done))
-    return redirect("fines_staff:case", case_id=case.pk)
+    page = partial(_case_page, request, user, case)
+    shown = take_step(request, user, case.pk, name, spec, page, actions.CaseError)
+    return shown or redirect("fines_staff:case", case_id=case.pk)
 
 
 # --- Files -----------------------------------------------------------------------------------

@@ -43,6 +43,10 @@ JOBS: tuple[PeriodicJob, ...] = (
         catch_up=True,
     ),
     # Scheduled government information goes public within a minute of its time.
+    # Requests whose correction did not come in time lapse the next morning.
+    PeriodicJob(
+        "lapse_information_requests", "15 0 * * *", "yiwang.disclosure.tasks.lapse_requests"
+    ),
     PeriodicJob(
         "publish_scheduled_information", "* * * * *", "yiwang.disclosure.tasks.publish_scheduled"
     ),
