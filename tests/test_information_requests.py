@@ -6,15 +6,17 @@ restart, lapsing, the one extension, consultations not counted, and the answer."
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
 from yiwang.accounts.models import User
+from yiwang.disclosure import reply_letter, request_reminders
 from yiwang.disclosure import request_actions as ra
 from yiwang.disclosure.models import (
     InformationRequest,
@@ -24,6 +26,7 @@ from yiwang.disclosure.models import (
 )
 from yiwang.disclosure.request_actions import RequestError, RequestInput
 from yiwang.intake.personal import unseal_as
+from yiwang.notify.models import OutboxItem
 from yiwang.orgs.models import Department
 
 from .conftest import _staff
@@ -31,6 +34,7 @@ from .conftest import _staff
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORM = "/en/open/request/"
 STAFF = "/en/staff/disclosure/requests/"
+SERIAL = itertools.count(1)
 ID_NUMBER = "11010519491231002X"  # a valid check digit (GB 11643's own example)
 
 
@@ -73,8 +77,10 @@ def asking(**overrides: str) -> RequestInput:
 
 
 def received(body: Department, officer: User, on: dt.date) -> InformationRequest:
+    """A new request (its own description: the same one again would be the first's repeat)."""
+    asked = asking(description=f"公租房分配名单（第{next(SERIAL)}份）")
     with at(on):
-        made = ra.do_submit_request(body, asking(), RequestChannel.ONLINE)
+        made = ra.do_submit_request(body, asked, RequestChannel.ONLINE)
         return ra.do_confirm_receipt(officer, made.pk, on)
 
 
@@ -160,6 +166,30 @@ def test_an_organisation_gives_its_credit_code(db: None, body: Department, clien
     made = InformationRequest.objects.get()
     assert made.applicant_kind == "business"
     assert unseal_as("disclosure.identifier", made.identifier_encrypted) == "91330106MA27XF2Q8B"
+
+
+def test_the_same_request_sent_twice_is_kept_once(
+    db: None, body: Department, client: Client
+) -> None:
+    first = client.post(FORM, form_data(body))
+    again = client.post(FORM, form_data(body))
+    assert (first.status_code, again.status_code) == (201, 201)
+    made = InformationRequest.objects.get()
+    assert made.number in again.content.decode()
+    different = client.post(FORM, form_data(body, description="2024年公租房分配名单"))
+    assert different.status_code == 201
+    assert InformationRequest.objects.count() == 2
+
+
+@override_settings(YIWANG_RATE_SUBMIT_PER_IP="2/h")
+def test_too_many_requests_from_one_network_are_refused_for_a_while(
+    db: None, body: Department, client: Client
+) -> None:
+    for n in range(2):
+        assert client.post(FORM, form_data(body, description=f"第{n}份")).status_code == 201
+    refused = client.post(FORM, form_data(body, description="第三份"))
+    assert refused.status_code == 429
+    assert InformationRequest.objects.count() == 2
 
 
 # --- Receipt and the 20 working days ----------------------------------------------------------
@@ -378,3 +408,50 @@ def test_another_bodys_office_cannot_open_the_request(
     )
     with pytest.raises(PermissionError):
         ra.do_confirm_receipt(stranger, made.pk, dt.date(2026, 11, 17))
+
+
+# --- The reply letter and the reminders -----------------------------------------------------------
+
+
+def test_the_answer_prints_as_an_official_reply_letter(
+    db: None, body: Department, officer: User, signed_in: Callable[[User], Client]
+) -> None:
+    item = received(body, officer, dt.date(2026, 11, 2))
+    client = signed_in(officer)
+    assert client.get(f"{STAFF}{item.pk}/reply.pdf").status_code == 404  # not answered yet
+    with at(dt.date(2026, 11, 10)):
+        text = "附件为2025年公租房分配名单。\x07"
+        ra.do_answer(officer, item.pk, "disclosed", text, partial=True, on=dt.date(2026, 11, 10))
+    item.refresh_from_db()
+    letter = reply_letter.reply_letter(item)
+    lines = letter.paragraphs()
+    assert letter.title == "政府信息公开申请答复书"
+    assert any(item.number in line for line in lines)
+    assert reply_letter.PARTIAL in lines
+    assert "附件为2025年公租房分配名单。" in lines  # the control character is gone
+    assert letter.date == "2026年11月10日"
+    pdf = client.get(f"{STAFF}{item.pk}/reply.pdf")
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf["Cache-Control"] == "private, no-store"
+    docx = client.get(f"{STAFF}{item.pk}/reply.docx")
+    assert docx.content.startswith(b"PK")
+
+
+def test_the_office_is_reminded_5_and_2_working_days_before_and_the_head_once_it_is_late(
+    db: None, body: Department, officer: User, head: User
+) -> None:
+    User.objects.filter(pk__in=[officer.pk, head.pk]).update(email="office@example.cn")
+    item = received(body, officer, dt.date(2026, 11, 2))  # due Monday 30 November
+    days = [
+        dt.date(2026, 11, 20),  # 6 working days before: nothing
+        dt.date(2026, 11, 23),  # 5 before: the officer and the head
+        dt.date(2026, 11, 23),  # the job again: nothing new
+        dt.date(2026, 11, 26),  # 2 before
+        dt.date(2026, 11, 30),  # the due day
+        dt.date(2026, 12, 1),  # overdue: the head
+        dt.date(2026, 12, 2),  # still overdue: not again
+    ]
+    sent = [request_reminders.do_remind_requests(day) for day in days]
+    assert deadline(item, dt.date(2026, 11, 2)) == dt.date(2026, 11, 30)
+    assert sent == [0, 2, 0, 2, 0, 1, 0]
+    assert OutboxItem.objects.filter(key__startswith=f"disclosure-request:{item.pk}:").count() == 5

@@ -86,6 +86,10 @@ def do_submit_request(
         )
     if received_on is not None and received_on > timezone.localdate(now):
         raise RequestError(_("The day of receipt cannot be in the future."), "received_on")
+    identifier_hash = lookup_hash("disclosure-identifier", data.identifier)
+    repeat = _same_request_just_now(body, identifier_hash, data.description, now)
+    if repeat is not None:  # a double click, or the form sent again: the first one stands
+        return repeat
     with transaction.atomic():
         request = InformationRequest.objects.create(
             number=f"pending-{secrets.token_hex(8)}",  # the real one needs the row's id
@@ -93,7 +97,7 @@ def do_submit_request(
             applicant_kind=data.applicant_kind,
             applicant_name=data.applicant_name,
             identifier_encrypted=seal_as("disclosure.identifier", data.identifier),
-            identifier_hash=lookup_hash("disclosure-identifier", data.identifier),
+            identifier_hash=identifier_hash,
             phone_encrypted=seal_as("disclosure.phone", data.phone) if data.phone else "",
             email_encrypted=seal_as("disclosure.email", data.email) if data.email else "",
             address_encrypted=seal_as("disclosure.address", data.address) if data.address else "",
@@ -109,6 +113,25 @@ def do_submit_request(
         request.save(update_fields=["number"])
         _event(request, "submitted", actor, channel, now)
     return request
+
+
+REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
+def _same_request_just_now(
+    body: Department, identifier_hash: str, description: str, now: dt.datetime
+) -> InformationRequest | None:
+    """The same applicant's same request to the same body within ten minutes."""
+    return (
+        InformationRequest.objects.filter(
+            body=body,
+            identifier_hash=identifier_hash,
+            description=description[:MAX_DESCRIPTION],
+            submitted_at__gte=now - REPEAT_WINDOW,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _event(
@@ -272,6 +295,8 @@ def do_answer(
         raise RequestError(_("Write the answer."), "text")
     if partial and reply_type != ReplyType.DISCLOSED:
         raise RequestError(_("Only disclosed information can be disclosed in part."), "partial")
+    if on > timezone.localdate():
+        raise RequestError(_("The day of the answer cannot be in the future."), "on")
     with transaction.atomic():
         request = _running(user, request_id)
         if request.pauses.filter(ended_on__isnull=True).exists():

@@ -4,20 +4,24 @@ goes through ``request_actions.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.models import User
 from yiwang.casework.deadlines import site_calendar
+from yiwang.disclosure import reply_letter
 from yiwang.disclosure import request_actions as ra
 from yiwang.disclosure.models import InformationRequest, RequestChannel, RequestState
 from yiwang.disclosure.request_forms import (
@@ -29,6 +33,7 @@ from yiwang.disclosure.request_forms import (
     RequestForm,
 )
 from yiwang.disclosure.staff_views import _officer
+from yiwang.intake.limits import RateLimited, check_ip_rate
 from yiwang.lib.workdays import CalendarYearMissing
 from yiwang.staff.steps import Step, take_step
 
@@ -40,6 +45,11 @@ def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "disclosure/request_form.html", {"form": RequestForm()})
     form = RequestForm(request.POST)
+    try:  # the same limit per network as messages, counted apart
+        check_ip_rate(request, "disclosure-request-ip", settings.YIWANG_RATE_SUBMIT_PER_IP)
+    except RateLimited:
+        form.add_error(None, _("Too many requests from this network. Please try again later."))
+        return render(request, "disclosure/request_form.html", {"form": form}, status=429)
     if not form.is_valid():
         return render(request, "disclosure/request_form.html", {"form": form}, status=400)
     language = translation.get_language() or "zh-hans"
@@ -209,3 +219,38 @@ def request_step(request: HttpRequest, request_id: int, name: str) -> HttpRespon
     page = partial(_page, request, user, item)
     shown = take_step(request, user, item.pk, name, spec, page, ra.RequestError)
     return shown or redirect("disclosure_staff:request", request_id=item.pk)
+
+
+# --- The reply letter -----------------------------------------------------------------------------
+
+
+def _letter(
+    request: HttpRequest,
+    request_id: int,
+    render: Callable[[InformationRequest], bytes],
+    content_type: str,
+    suffix: str,
+) -> HttpResponse:
+    user = _officer(request)
+    item = _request(user, request_id)
+    try:
+        data = render(item)
+    except reply_letter.NotAnswered as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="reply-{item.number}.{suffix}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def reply_docx(request: HttpRequest, request_id: int) -> HttpResponse:
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return _letter(request, request_id, reply_letter.reply_docx, docx, "docx")
+
+
+@login_required
+@require_GET
+def reply_pdf(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _letter(request, request_id, reply_letter.reply_pdf, "application/pdf", "pdf")

@@ -39,10 +39,15 @@ def _hit(request: HttpRequest, group: str, value: str, rate: str) -> None:
         raise RateLimited(group)
 
 
-def check_submit_rate_by_ip(request: HttpRequest) -> None:
+def check_ip_rate(request: HttpRequest, group: str, rate: str) -> None:
+    """Count the caller's address in ``group``; a trusted gateway's address is not counted."""
     ip = client_ip(request)
     if ip not in settings.YIWANG_TRUSTED_CLIENT_IPS:
-        _hit(request, "submit-ip", ip, settings.YIWANG_RATE_SUBMIT_PER_IP)
+        _hit(request, group, ip, rate)
+
+
+def check_submit_rate_by_ip(request: HttpRequest) -> None:
+    check_ip_rate(request, "submit-ip", settings.YIWANG_RATE_SUBMIT_PER_IP)
 
 
 def check_submit_rate_by_mobile(request: HttpRequest, mobile_hash: str) -> None:

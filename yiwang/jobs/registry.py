@@ -43,6 +43,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         catch_up=True,
     ),
     # Scheduled government information goes public within a minute of its time.
+    # Information requests: reminders 5 and 2 working days before the answer is due.
+    PeriodicJob(
+        "remind_information_requests",
+        "30 8 * * *",
+        "yiwang.disclosure.request_reminders.remind_requests",
+    ),
     # Requests whose correction did not come in time lapse the next morning.
     PeriodicJob(
         "lapse_information_requests", "15 0 * * *", "yiwang.disclosure.tasks.lapse_requests"
