@@ -352,3 +352,57 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind}"
+
+
+# --- The annual report (政府信息公开工作年度报告) ----------------------------------------------
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class AnnualReport(models.Model):
+    """One body's annual report on disclosure for one year (``annual_report.py``).
+
+    ``figures`` holds what staff entered: the figures that come from outside the system and
+    the results of table 3 they split by hand (a cell only where it differs from our data).
+    Once final, ``tables`` holds the three tables as they were then: the report no longer
+    moves when the data behind it does.
+    """
+
+    body = models.ForeignKey(
+        "orgs.Department", verbose_name=_("body"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    state = models.CharField(
+        _("state"), max_length=8, choices=ReportState.choices, default=ReportState.DRAFT
+    )
+    figures = models.JSONField(_("figures entered"), default=dict, blank=True)
+    tables = models.JSONField(_("tables as made final"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"))
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finalised_at = models.DateTimeField(_("made final at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "year"], name="annual_report_once"),
+            models.CheckConstraint(
+                name="annual_report_final_when_finalised",
+                condition=~models.Q(state="final") | models.Q(finalised_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id}/{self.year} {self.state}"

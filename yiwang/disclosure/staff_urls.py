@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.disclosure import request_views, staff_views
+from yiwang.disclosure import report_views, request_views, staff_views
 
 app_name = "disclosure_staff"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:information_id>/", staff_views.information_page, name="information"),
     path("<int:information_id>/edit", staff_views.edit, name="edit"),
     path("<int:information_id>/<slug:name>", staff_views.step, name="step"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<int:year>/", report_views.report_page, name="report"),
+    path("reports/<int:year>/finalise", report_views.report_finalise, name="report_finalise"),
+    path("reports/<int:year>/report.xlsx", report_views.report_xlsx, name="report_xlsx"),
+    path("reports/<int:year>/report.pdf", report_views.report_pdf, name="report_pdf"),
 ]

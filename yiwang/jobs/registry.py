@@ -49,6 +49,12 @@ JOBS: tuple[PeriodicJob, ...] = (
         "30 8 * * *",
         "yiwang.disclosure.request_reminders.remind_requests",
     ),
+    # The annual report: the heads are reminded in January and in February–March.
+    PeriodicJob(
+        "remind_annual_reports",
+        "0 9 * * *",
+        "yiwang.disclosure.report_reminders.remind_annual_reports",
+    ),
     # Requests whose correction did not come in time lapse the next morning.
     PeriodicJob(
         "lapse_information_requests", "15 0 * * *", "yiwang.disclosure.tasks.lapse_requests"
