@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
+from yiwang.disclosure import page_cache
 from yiwang.disclosure.models import (
     Attribute,
     EventKind,
@@ -210,6 +211,7 @@ def do_revise(user: User, information_id: int, content: Content, note: str = "")
     check_content(content, timezone.localdate(now))
     with transaction.atomic():
         information = _locked(information_id)
+        interpreted = information.interprets_id  # its page lists this one until now
         if information.state == InfoState.PUBLISHED:
             check_can_approve(user, information)
         elif information.state in EDITABLE:
@@ -228,6 +230,7 @@ def do_revise(user: User, information_id: int, content: Content, note: str = "")
         _event(information, EventKind.REVISED, user, note, now)
         if information.state == InfoState.PUBLISHED:
             _index(information)
+            page_cache.forget_on_commit(information, also=interpreted)
     return information
 
 
@@ -298,6 +301,7 @@ def _publish(information: Information, actor: User | None, now: dt.datetime) -> 
     information.published_at = information.published_at or now
     _move(information, InfoState.PUBLISHED, EventKind.PUBLISHED, actor, "")
     _index(information)
+    page_cache.forget_on_commit(information)  # the page it interprets lists it now
     return information
 
 
@@ -313,6 +317,7 @@ def do_withdraw(user: User, information_id: int, reason: str) -> Information:
         information.withdrawn_reason = reason.strip()[:500]
         _move(information, InfoState.WITHDRAWN, EventKind.WITHDRAWN, user, reason)
         do_remove(SEARCH_KIND, information.pk)  # same transaction: public iff findable
+        page_cache.forget_on_commit(information)
         return information
 
 
@@ -332,6 +337,7 @@ def do_repeal(user: User, information_id: int, repealed_on: dt.date) -> Informat
         _event(
             information, EventKind.REPEALED, user, repealed_on.isoformat(), information.updated_at
         )
+        page_cache.forget_on_commit(information)
         return information
 
 

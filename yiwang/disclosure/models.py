@@ -406,3 +406,46 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body_id}/{self.year} {self.state}"
+
+
+# --- Attachments: document files, pictures and video -------------------------------------------
+
+
+class AttachmentKind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    PICTURE = "picture", _("Picture")
+    VIDEO = "video", _("Video")
+
+
+class Attachment(models.Model):
+    """A file published with an information: its PDF, pictures, or a video. Checked by its
+    content when it is added (``attachment_actions.py``); public exactly when the information
+    is."""
+
+    information = models.ForeignKey(
+        Information, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), max_length=200)
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    caption_en = models.CharField(_("English caption"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["information", "sha256"], name="attachment_once_per_information"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

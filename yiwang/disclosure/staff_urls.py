@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.disclosure import report_views, request_views, staff_views
+from yiwang.disclosure import attachment_views, report_views, request_views, staff_views
 
 app_name = "disclosure_staff"
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path("requests/<int:request_id>/<slug:name>", request_views.request_step, name="request_step"),
     path("<int:information_id>/", staff_views.information_page, name="information"),
     path("<int:information_id>/edit", staff_views.edit, name="edit"),
+    path("<int:information_id>/attach", attachment_views.attach, name="attach"),
+    path(
+        "<int:information_id>/files/<int:attachment_id>/remove",
+        attachment_views.detach,
+        name="detach",
+    ),
     path("<int:information_id>/<slug:name>", staff_views.step, name="step"),
     path("reports/", report_views.report_list, name="reports"),
     path("reports/<int:year>/", report_views.report_page, name="report"),

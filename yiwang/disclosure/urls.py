@@ -1,11 +1,12 @@
 from django.urls import path
 
-from yiwang.disclosure import feeds, request_views, views
+from yiwang.disclosure import attachment_views, feeds, request_views, views
 
 app_name = "disclosure"
 urlpatterns = [
     path("", views.catalogue_page, name="catalogue"),
     path("request/", request_views.request_form, name="request"),
+    path("files/<int:attachment_id>/<str:name>", attachment_views.public_file, name="file"),
     path("catalogue.json", views.catalogue_json, name="catalogue_json"),
     path("catalogue.csv", views.catalogue_csv, name="catalogue_csv"),
     path("feeds/all.rss", feeds.CategoryRssFeed(), name="feed_rss"),
