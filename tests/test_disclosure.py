@@ -494,3 +494,14 @@ def test_the_english_channel_lists_only_what_has_an_english_version(
     detail = client.get(f"/en{CATALOGUE}info/{english.index_no}/").content.decode()
     assert "To regulate the housing rental market" in detail
     assert "Index number" in detail
+
+
+def test_information_due_in_a_year_the_calendar_lacks_is_not_late_and_hides_nothing(
+    db: None, officer: User, body: Department
+) -> None:
+    late = actions.do_draft(officer, body, policy(title="迟了"))
+    Information.objects.filter(pk=late.pk).update(changed_on=dt.date(2026, 10, 16))
+    december = actions.do_draft(officer, body, policy(title="十二月修改"))
+    Information.objects.filter(pk=december.pk).update(changed_on=dt.date(2026, 12, 10))
+    flagged = queries.late_for_publication(CALENDAR, dt.date(2026, 12, 14))
+    assert [info.pk for info in flagged] == [late.pk]

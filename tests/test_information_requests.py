@@ -455,3 +455,20 @@ def test_the_office_is_reminded_5_and_2_working_days_before_and_the_head_once_it
     assert deadline(item, dt.date(2026, 11, 2)) == dt.date(2026, 11, 30)
     assert sent == [0, 2, 0, 2, 0, 1, 0]
     assert OutboxItem.objects.filter(key__startswith=f"disclosure-request:{item.pk}:").count() == 5
+
+
+def test_a_step_whose_deadline_reaches_a_year_the_calendar_lacks_is_refused_clearly(
+    db: None, body: Department, officer: User, head: User, signed_in: Callable[[User], Client]
+) -> None:
+    # Received on 10 December 2026: 20 working days reach into 2027, whose holidays the
+    # shipped calendar does not hold yet. The step says so; nothing is guessed or saved.
+    item = received(body, officer, dt.date(2026, 12, 10))
+    with at(dt.date(2026, 12, 11)):
+        with pytest.raises(RequestError, match="no data for 2027"):
+            ra.do_extend(head, item.pk, 10, dt.date(2026, 12, 11))
+        page = signed_in(officer).get(STAFF)
+    item.refresh_from_db()
+    assert (item.state, item.extension_days) == (RequestState.RUNNING, 0)
+    assert page.status_code == 200  # the list shows it, without a deadline
+    assert item.number in page.content.decode()
+    assert "The calendar lacks 2027" in page.content.decode()

@@ -20,7 +20,7 @@ from yiwang.disclosure.models import (
     InfoState,
     OpennessType,
 )
-from yiwang.lib.workdays import Calendar
+from yiwang.lib.workdays import Calendar, CalendarYearMissing
 
 PUBLICATION_DAYS = 20  # working days from creation or change (条例 art. 26)
 PAGE_SIZE = 20
@@ -136,12 +136,16 @@ def late_for_publication(
     )
     if body is not None:
         waiting = waiting.filter(body_id=body)
-    late = [
-        info
-        for info in waiting.order_by("changed_on", "pk")
-        if calendar.add_workdays(info.changed_on, PUBLICATION_DAYS) < today
-    ]
-    return late
+    return [info for info in waiting.order_by("changed_on", "pk") if _late(calendar, info, today)]
+
+
+def _late(calendar: Calendar, information: Information, today: dt.date) -> bool:
+    try:
+        return publication_due(calendar, information) < today
+    except CalendarYearMissing as exc:
+        if exc.year > today.year:
+            return False  # due in a year that has not begun: not late yet
+        raise
 
 
 def publication_due(calendar: Calendar, information: Information) -> dt.date:

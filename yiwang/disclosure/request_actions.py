@@ -30,7 +30,7 @@ from yiwang.disclosure.models import (
 )
 from yiwang.intake.personal import lookup_hash, seal_as
 from yiwang.lib import requestclock as rc
-from yiwang.lib.workdays import Calendar
+from yiwang.lib.workdays import Calendar, CalendarYearMissing
 from yiwang.orgs.models import Department
 
 MAX_DESCRIPTION = 5000
@@ -191,6 +191,15 @@ def _checked(request: InformationRequest, change: str) -> None:
     except rc.ClockError as exc:
         message = CLOCK_MESSAGES.get(exc.code) or str(exc)
         raise RequestError(str(message), change) from exc
+    except CalendarYearMissing as exc:
+        raise RequestError(_calendar_missing(exc.year)) from exc
+
+
+def _calendar_missing(year: int) -> str:
+    return _(
+        "The working-day calendar has no data for %(year)s: an administrator must add that "
+        "year's holidays before this step can be taken."
+    ) % {"year": year}
 
 
 def _locked(request_id: int) -> InformationRequest:
@@ -316,10 +325,14 @@ def do_lapse_due(today: dt.date | None = None) -> int:
     for request_id in waiting.values_list("pk", flat=True):
         with transaction.atomic():
             request = _locked(request_id)
-            clock = clock_of(request, calendar)
-            if request.state != RequestState.AWAITING_CORRECTION or clock is None:
+            try:
+                clock = clock_of(request, calendar)
+                gone = clock is not None and clock.has_lapsed(today)
+            except CalendarYearMissing:
+                continue  # the office's page says the year is missing; nothing is guessed
+            if request.state != RequestState.AWAITING_CORRECTION:
                 continue
-            if clock.has_lapsed(today):
+            if gone:
                 request.state = RequestState.LAPSED
                 request.save(update_fields=["state"])
                 _event(request, "lapsed", None, today.isoformat(), timezone.now())
@@ -332,8 +345,12 @@ def _running(user: User, request_id: int) -> InformationRequest:
     check_can_handle(user, request)
     if request.state != RequestState.RUNNING:
         raise RequestError(_("This step cannot be taken in the request's present state."))
-    clock = clock_of(request, site_calendar())
-    if clock is not None and clock.has_lapsed(timezone.localdate()):
+    try:
+        clock = clock_of(request, site_calendar())
+        lapsed = clock is not None and clock.has_lapsed(timezone.localdate())
+    except CalendarYearMissing as exc:
+        raise RequestError(_calendar_missing(exc.year)) from exc
+    if lapsed:
         raise RequestError(_("The request lapsed."))
     return request
 

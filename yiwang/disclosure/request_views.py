@@ -81,6 +81,7 @@ class Row:
     deadline: Any
     left: int | None
     overdue: bool
+    missing_year: int | None = None  # the calendar lacks this year: no deadline yet
 
     @property
     def late(self) -> int:
@@ -89,14 +90,18 @@ class Row:
 
 
 def _row(item: InformationRequest, today: Any) -> Row:
+    """The request with its clock; no deadline while the calendar lacks the year it falls in
+    (the page says so) — never a guessed one."""
+    if item.state != RequestState.RUNNING:
+        return Row(item, None, None, False)
     try:
         clock = ra.clock_of(item, site_calendar())
-    except CalendarYearMissing:
-        clock = None
-    if clock is None or item.state != RequestState.RUNNING:
-        return Row(item, None, None, False)
-    deadline = clock.deadline(today)
-    return Row(item, deadline, clock.working_days_left(today), clock.is_overdue(today))
+        if clock is None:
+            return Row(item, None, None, False)
+        deadline = clock.deadline(today)
+        return Row(item, deadline, clock.working_days_left(today), clock.is_overdue(today))
+    except CalendarYearMissing as exc:
+        return Row(item, None, None, False, missing_year=exc.year)
 
 
 @login_required
