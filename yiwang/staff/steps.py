@@ -45,16 +45,18 @@ def take_step(
     with the error. ``refused`` is the action's error class (its ``message`` is shown); a
     ``PermissionError`` from the action is a 403."""
     data: dict[str, Any] = {}
+    bound: dict[str, forms.Form] | None = None
     if step.form is not None:
         form = step.form(request.POST, prefix=name)
+        bound = {name: form}
         if not form.is_valid():
-            return page(bound={name: form})
+            return page(bound=bound)
         data = form.cleaned_data
     try:
         step.run(user, object_id, data)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
-    except refused as exc:
-        return page(error=str(getattr(exc, "message", exc)))
+    except refused as exc:  # shown with what was typed, to be corrected
+        return page(bound=bound, error=str(getattr(exc, "message", exc)))
     messages.success(request, str(step.done))
     return None
