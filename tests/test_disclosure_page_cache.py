@@ -6,6 +6,7 @@ own CSRF token."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -140,6 +141,22 @@ def test_every_reader_of_a_cached_page_gets_their_own_working_csrf_token(
         {"language": "en", "next": page(info), "csrfmiddlewaretoken": token.group(1)},
     )
     assert switched.status_code == 302  # not 403: the token is this reader's
+
+
+def test_a_page_kept_by_one_server_process_works_when_another_serves_it(
+    info: Information,
+) -> None:
+    Client().get(page(info))  # kept by this process
+    importlib.reload(page_cache)  # another worker: the module made afresh
+    reader = Client(enforce_csrf_checks=True)
+    html = reader.get(page(info)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None
+    switched = reader.post(
+        reverse("set_language"),
+        {"language": "en", "next": page(info), "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert switched.status_code == 302
 
 
 def test_english_and_chinese_pages_are_cached_apart(

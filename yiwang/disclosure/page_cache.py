@@ -20,7 +20,7 @@ old page after it. Pages expire after ``PAGE_TTL`` anyway (a body renamed, a new
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
@@ -41,8 +41,12 @@ PAGE_TTL = 60 * 60
 CHANGE_GUARD = 10  # seconds after a change during which no render may store the page
 CHANGED = "changed"  # the marker that stands where a page was forgotten
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
-# Stands in for the CSRF token while rendering: made per process, never seen by readers.
-CSRF_PLACEHOLDER = "csrf" + secrets.token_hex(16)
+# Stands in for the CSRF token while rendering, never seen by readers. The same in every
+# server process (a page kept by one worker is served by the others), and not guessable
+# from outside: derived from the site's secret key.
+CSRF_PLACEHOLDER = (
+    "csrf" + hashlib.sha256(f"page-csrf:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
+)
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 # Index numbers as actions.INDEX_NO allows them: anything else is not in the cache.
 INDEX_NO_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-/")
