@@ -64,7 +64,13 @@ from desk import (  # noqa: E402
     percentile,
     production_like,
 )
-from intake import read_response, server_command, server_env, start_server  # noqa: E402
+from intake import (  # noqa: E402
+    ceiling,
+    read_response,
+    server_command,
+    server_env,
+    start_server,
+)
 
 DATABASE = "bench_disclosure"
 DEFAULT_DOCUMENTS = 1_000_000
@@ -407,31 +413,6 @@ def load_figures(load: Load, seconds: float) -> dict[str, Any]:
         "repeat_share": round(load.repeats / total, 4) if total else 0.0,
         "client_errors": load.errors,
     }
-
-
-TRIVIAL = b"GET /api/v1/natures HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
-async def trivial_connection(port: int, stop_at: float, answered: list[int]) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while time.monotonic() < stop_at:
-            writer.write(TRIVIAL)
-            status, _body, closing = await read_response(reader)
-            answered[0] += status == 200
-            if closing:
-                break
-    finally:
-        writer.close()
-
-
-async def ceiling(port: int, seconds: float, connections: int) -> float:
-    """The framework's ceiling, as bench/payments.py measures it: a request doing no work."""
-    answered = [0]
-    started = time.monotonic()
-    stop_at = started + seconds
-    await asyncio.gather(*(trivial_connection(port, stop_at, answered) for _ in range(connections)))
-    return answered[0] / (time.monotonic() - started)
 
 
 def information_paths() -> list[str]:

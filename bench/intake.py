@@ -338,3 +338,30 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+TRIVIAL = b"GET /api/v1/natures HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def trivial_connection(port: int, stop_at: float, answered: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < stop_at:
+            writer.write(TRIVIAL)
+            status, _body, closing = await read_response(reader)
+            answered[0] += status == 200
+            if closing:
+                break
+    finally:
+        writer.close()
+
+
+async def ceiling(port: int, seconds: float, connections: int) -> float:
+    """The framework's ceiling (requests a second): the same server answering a request that
+    does no work (a fixed list, no database), as fast as it can. Used by bench/payments.py
+    and bench/disclosure.py."""
+    answered = [0]
+    started = time.monotonic()
+    stop_at = started + seconds
+    await asyncio.gather(*(trivial_connection(port, stop_at, answered) for _ in range(connections)))
+    return answered[0] / (time.monotonic() - started)

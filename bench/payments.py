@@ -59,7 +59,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from desk import POSTGRES_SERVER, cpu_model, fresh_postgres_database, log, memory_gib  # noqa: E402
-from intake import read_response, server_command, server_env, start_server  # noqa: E402
+from intake import (  # noqa: E402
+    ceiling,
+    read_response,
+    server_command,
+    server_env,
+    start_server,
+)
 
 PY = sys.executable
 THROUGHPUT_DB = "bench_payments"
@@ -165,32 +171,6 @@ async def connection(
         stats.errors += 1
     finally:
         writer.close()
-
-
-TRIVIAL = b"GET /api/v1/natures HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
-async def trivial_connection(port: int, stop_at: float, answered: list[int]) -> None:
-    """The framework's ceiling: the same server answering a request that does no work (a
-    fixed list, no database), as fast as it can."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while time.monotonic() < stop_at:
-            writer.write(TRIVIAL)
-            status, _body, closing = await read_response(reader)
-            answered[0] += status == 200
-            if closing:
-                break
-    finally:
-        writer.close()
-
-
-async def ceiling(port: int, seconds: float, connections: int) -> float:
-    answered = [0]
-    started = time.monotonic()
-    stop_at = started + seconds
-    await asyncio.gather(*(trivial_connection(port, stop_at, answered) for _ in range(connections)))
-    return answered[0] / (time.monotonic() - started)
 
 
 async def drive(port: int, key: str, run: str, seconds: float, connections: int) -> Stats:
