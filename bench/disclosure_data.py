@@ -607,3 +607,38 @@ def finish_sequences(generator: Generator) -> None:
         IndexSequence(body_id=body, year=year, last_value=value)
         for (body, year), value in sorted(generator.sequences.items())
     )
+
+
+def render_pages(workers: int) -> int:
+    """Render and keep every information's page as publication does
+    (``page_cache.do_render_pages``), in ``workers`` processes over ranges of ids. The
+    number of pages kept."""
+    import multiprocessing
+
+    from django.db import connections
+    from django.db.models import Max, Min
+
+    from yiwang.disclosure.models import Information, PublishedPage
+
+    PublishedPage.objects.all().delete()
+    bounds = Information.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    low, high = bounds["low"] or 0, (bounds["high"] or 0) + 1
+    step = -(-(high - low) // workers)
+    ranges = [(start, min(start + step, high)) for start in range(low, high, step)]
+    connections.close_all()  # each process opens its own
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return sum(pool.starmap(_render_range, ranges))
+
+
+def _render_range(start: int, stop: int) -> int:
+    from yiwang.disclosure.models import Information
+    from yiwang.disclosure.page_cache import REFRESH_BATCH, SHOWN, do_render_pages
+
+    kept, after = 0, start - 1
+    while True:
+        rows = Information.objects.filter(pk__gt=after, pk__lt=stop, state__in=SHOWN)
+        batch = list(rows.order_by("pk").values_list("pk", "index_no")[:REFRESH_BATCH])
+        if not batch:
+            return kept
+        kept += do_render_pages([number for _, number in batch])
+        after = batch[-1][0]

@@ -230,7 +230,7 @@ def do_revise(user: User, information_id: int, content: Content, note: str = "")
         _event(information, EventKind.REVISED, user, note, now)
         if information.state == InfoState.PUBLISHED:
             _index(information)
-            page_cache.forget_on_commit(information, also=interpreted)
+            page_cache.renew(information, also=interpreted)
     return information
 
 
@@ -301,7 +301,7 @@ def _publish(information: Information, actor: User | None, now: dt.datetime) -> 
     information.published_at = information.published_at or now
     _move(information, InfoState.PUBLISHED, EventKind.PUBLISHED, actor, "")
     _index(information)
-    page_cache.forget_on_commit(information)  # the page it interprets lists it now
+    page_cache.renew(information)  # the page it interprets lists it now
     return information
 
 
@@ -317,7 +317,7 @@ def do_withdraw(user: User, information_id: int, reason: str) -> Information:
         information.withdrawn_reason = reason.strip()[:500]
         _move(information, InfoState.WITHDRAWN, EventKind.WITHDRAWN, user, reason)
         do_remove(SEARCH_KIND, information.pk)  # same transaction: public iff findable
-        page_cache.forget_on_commit(information)
+        page_cache.renew(information)
         return information
 
 
@@ -337,7 +337,7 @@ def do_repeal(user: User, information_id: int, repealed_on: dt.date) -> Informat
         _event(
             information, EventKind.REPEALED, user, repealed_on.isoformat(), information.updated_at
         )
-        page_cache.forget_on_commit(information)
+        page_cache.renew(information)
         return information
 
 

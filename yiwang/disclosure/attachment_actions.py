@@ -120,7 +120,7 @@ def do_attach(
         )
         _event(information, EventKind.REVISED, user, f"+ {clean.safe_name}", now)
         if information.state == InfoState.PUBLISHED:
-            page_cache.forget_on_commit(information)
+            page_cache.renew(information)
     return attachment
 
 
@@ -141,4 +141,4 @@ def do_detach(user: User, attachment_id: int) -> None:
         attachment.delete()
         _event(information, EventKind.REVISED, user, f"- {attachment.name}", timezone.now())
         if information.state == InfoState.PUBLISHED:
-            page_cache.forget_on_commit(information)
+            page_cache.renew(information)

@@ -449,3 +449,29 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublishedPage(models.Model):
+    """An information's public page as anonymous readers get it, rendered when it changed
+    (静态发布) and served from here without rendering (``page_cache.py``, decision 0038)."""
+
+    information = models.ForeignKey(Information, on_delete=models.CASCADE, related_name="+")
+    # The page's address: what the front looks it up by (the index number never changes).
+    index_no = models.CharField(_("index number"), max_length=32)
+    language = models.CharField(_("language"), max_length=8)
+    status = models.PositiveSmallIntegerField(_("status"))
+    # With a placeholder where each reader's CSRF token goes.
+    html = models.TextField(_("page"))
+    # The templates, translations and static files it was rendered with (``page_cache``).
+    version = models.CharField(_("version"), max_length=16)
+    rendered_at = models.DateTimeField(_("rendered at"))
+
+    class Meta:
+        verbose_name = _("published page")
+        verbose_name_plural = _("published pages")
+        constraints = [
+            models.UniqueConstraint(fields=["index_no", "language"], name="one_page_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index_no} ({self.language})"

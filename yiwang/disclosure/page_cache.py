@@ -1,63 +1,86 @@
-"""The rendered page of an information, kept in Django's cache (Redis in production) per
-language and index number, so that anonymous readers are served without the database.
+"""Every information's public page, rendered when the information changes and kept in the
+database (``PublishedPage``), so that anonymous readers are served without rendering: by
+``front.py`` before Django's middleware, or by the view (decision 0038). This is how
+government sites publish (静态发布), with the database in place of a directory of files.
 
-Only requests that cannot belong to anyone are served from it or fill it: GET, no query
-string, no session cookie (so no signed-in user and no flash messages kept in the session)
-and no flash-message cookie. Everything else is rendered as before and never stored: a
-signed-in member of staff sees their own navigation, never a cached page.
+**One page, one function.** ``compose`` makes the page an anonymous reader gets: the site's
+frame (``base.html`` rendered once per process and language for a reader who is nobody, with
+marks where the title, the page's own address and the content go) around the information's
+own part (``_information.html``). Signed-in staff get ``information.html``: the same part in
+their own navigation. The page holds no one's data; a placeholder stands where the language
+form's CSRF token goes, and every reader gets their own token (``respond``).
 
-The page holds no one's data: it is rendered with a placeholder where the language form's
-CSRF token goes, and each response gets the reader's own token (``get_token``, which also
-sets the CSRF cookie as the normal render does).
+**Which requests** (``cacheable``): GET, no query string, no session cookie (so nobody signed
+in and no flash messages kept in the session), no flash-message cookie.
 
-A page is forgotten when its information is published, revised, repealed or withdrawn
-(``forget_on_commit`` from ``actions.py``, after the commit), together with the pages that
-show its title or list it: the document it interprets and its interpretations. Forgetting
-writes a short-lived marker instead of deleting, and a page is stored only where there is
-nothing (``cache.add``): a render that read the old row before the commit cannot store the
-old page after it. Pages expire after ``PAGE_TTL`` anyway (a body renamed, a new release).
+**When pages change.** An action that changes what a page shows calls ``renew`` in its own
+transaction. The pages of the information and of those that show it (the document it
+interprets, its interpretations) are deleted there, so from the commit on they are rendered
+for each reader, and ``render_pages`` is enqueued after the commit. It renders each page again
+holding its information's row lock, which every change of the information holds too: a render
+reads a change either completely or not at all, and every change enqueues a render of its
+own, so the last render reads the last change.
+
+**Versions.** A kept page records the version it was rendered with (``version``): a digest of
+both frames, the part's template and the translations. A new release that changes any of them
+has a new version; pages of an older one are not served (the view renders them for each
+reader) until ``do_refresh_pages`` (a job every ten minutes) has rendered them again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
-from collections.abc import Iterable, Mapping
-from functools import partial
-from typing import Any
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 
-from yiwang.disclosure.models import Information
+from yiwang.disclosure.models import (
+    Attachment,
+    Category,
+    Information,
+    InfoState,
+    OpennessType,
+    PublishedPage,
+)
+from yiwang.lib.batches import batched
 
-VERSION = 1  # bump when the page's template changes what a cached page must show
-PAGE_TTL = 60 * 60
-CHANGE_GUARD = 10  # seconds after a change during which no render may store the page
-CHANGED = "changed"  # the marker that stands where a page was forgotten
+VERSION = 2  # bump for a change the digest cannot see (say, a new context variable)
+SHOWN = (InfoState.PUBLISHED, InfoState.WITHDRAWN)  # the states that have a public page
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage.cookie_name
-# Stands in for the CSRF token while rendering, never seen by readers. The same in every
-# server process (a page kept by one worker is served by the others), and not guessable
-# from outside: derived from the site's secret key.
+# Stands in for the CSRF token in kept pages, never seen by readers. The same in every server
+# process, and not guessable from outside: derived from the site's secret key.
 CSRF_PLACEHOLDER = (
     "csrf" + hashlib.sha256(f"page-csrf:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
 )
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
-# Index numbers as actions.INDEX_NO allows them: anything else is not in the cache.
+DEFAULT_LANGUAGE = LANGUAGES[0]
+# Index numbers as actions.INDEX_NO allows them: anything else has no page.
 INDEX_NO_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-/")
-
-
-def key(language: str, index_no: str) -> str:
-    return f"disclosure:page:{VERSION}:{language}:{index_no}"
+# Where the frame is cut; ASCII, so that neither escaping nor URL quoting changes them.
+_TITLE = "yiwang-frame-title-6c1d"
+_PATH = "/yiwang-frame-path-6c1d/"
+_CONTENT = "yiwang-frame-content-6c1d"
+REFRESH_BATCH = 500
+REFRESH_SECONDS = 8 * 60  # a refresh stops in time for the next one (every ten minutes)
 
 
 def cacheable(request: HttpRequest, index_no: str) -> bool:
-    """Whether this request may be served from the cache or fill it (see the module)."""
+    """Whether this request may be answered with the kept page (see the module)."""
     return (
         request.method == "GET"
         and not request.META.get("QUERY_STRING")
@@ -68,47 +91,231 @@ def cacheable(request: HttpRequest, index_no: str) -> bool:
     )
 
 
-def cached_response(request: HttpRequest, index_no: str) -> HttpResponse | None:
-    """The cached page for an anonymous request, or None (then render it)."""
-    if not cacheable(request, index_no):
-        return None
-    kept = cache.get(key(translation.get_language(), index_no))
-    if not isinstance(kept, tuple):  # nothing, or the marker of a change
-        return None
-    status, html = kept
-    return _response(request, html, status)
+# --- Making the page -----------------------------------------------------------------------
 
 
-def render_page(
-    request: HttpRequest, index_no: str, template: str, context: Mapping[str, Any], status: int
-) -> HttpResponse:
-    """Render the page; for an anonymous request also keep it, unless it just changed."""
-    if not cacheable(request, index_no):
-        return HttpResponse(render_to_string(template, context, request), status=status)
-    html = render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
-    cache.add(key(translation.get_language(), index_no), (status, html), PAGE_TTL)
-    return _response(request, html, status)
+def _nobody() -> HttpRequest:
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = _PATH
+    request.user = AnonymousUser()
+    return request
 
 
-def _response(request: HttpRequest, html: str, status: int) -> HttpResponse:
+@functools.cache
+def _frame(language: str) -> tuple[str, str, str, str]:
+    """The frame of ``language`` cut at its three marks (each must be there exactly once)."""
+    with translation.override(language):
+        context = {"title_mark": _TITLE, "content_mark": _CONTENT, "csrf_token": CSRF_PLACEHOLDER}
+        html = render_to_string("disclosure/_frame.html", context, _nobody())
+    counts = [html.count(mark) for mark in (_TITLE, _PATH, _CONTENT)]
+    if counts != [1, 1, 1]:
+        raise ImproperlyConfigured(f"the page frame holds its marks {counts} times, not once")
+    before_title, rest = html.split(_TITLE)
+    before_path, rest = rest.split(_PATH)
+    before_content, after = rest.split(_CONTENT)
+    return before_title, before_path, before_content, after
+
+
+@functools.cache
+def version() -> str:
+    """The digest of what a page is made with: the frames, the part's template, our
+    translations (the frames alone would miss a changed label of the part) and the CSRF
+    placeholder (which follows the secret key)."""
+    # The placeholder too: pages kept under another secret key would show it as the token.
+    digest = hashlib.sha256(f"{VERSION}:{CSRF_PLACEHOLDER}".encode())
+    for language in LANGUAGES:
+        digest.update("".join(_frame(language)).encode())
+    source = get_template("disclosure/_information.html").template.source  # type: ignore[attr-defined]
+    digest.update(source.encode())
+    for folder in settings.LOCALE_PATHS:
+        for catalogue in sorted(Path(folder).glob("*/LC_MESSAGES/django.mo")):
+            digest.update(catalogue.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def languages_of(information: Information) -> tuple[str, ...]:
+    """The languages whose page is kept: Chinese, and English when there is an English
+    version (the English channel lists only those; other English pages are rendered)."""
+    return LANGUAGES if information.has_english else (DEFAULT_LANGUAGE,)
+
+
+def context_of(
+    information: Information,
+    language: str,
+    interpretations: Sequence[Information],
+    files: Sequence[Attachment],
+) -> dict[str, object]:
+    """The context of the information's own part (``_information.html``), in both pages."""
+    return {
+        "info": information,
+        "withdrawn": information.state == InfoState.WITHDRAWN,
+        "english": language == "en" and information.has_english,
+        "interpretations": interpretations,
+        "files": files,
+        # From the choices themselves: ``get_category_display`` cost a fifth of a page.
+        "category": Category(information.category).label,
+        "openness": OpennessType(information.openness).label,
+    }
+
+
+def compose(
+    information: Information,
+    language: str,
+    interpretations: Sequence[Information],
+    files: Sequence[Attachment],
+) -> tuple[int, str]:
+    """The status and page of an information for an anonymous reader, with the CSRF
+    placeholder. ``information`` comes with its body and the document it interprets."""
+    context = context_of(information, language, interpretations, files)
+    with translation.override(language):
+        content = render_to_string("disclosure/_information.html", context)
+        path = reverse("disclosure:information", args=[information.index_no])
+    before_title, before_path, before_content, after = _frame(language)
+    title = conditional_escape(information.title_en if context["english"] else information.title)
+    page = before_title + title + before_path + path + before_content + content + after
+    return (410 if context["withdrawn"] else 200), page
+
+
+def respond(request: HttpRequest, status: int, html: str) -> HttpResponse:
+    """The page with the reader's own CSRF token (``get_token`` also sets their cookie)."""
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), status=status)
 
 
-def forget(index_numbers: Iterable[str]) -> None:
-    """Forget the pages of these index numbers in every language (see the module)."""
-    marks = {key(language, n): CHANGED for n in index_numbers for language in LANGUAGES}
-    if marks:
-        cache.set_many(marks, CHANGE_GUARD)
+# --- Reading kept pages --------------------------------------------------------------------
+
+_KEPT_SQL = (
+    f"SELECT status, html FROM {PublishedPage._meta.db_table} "  # noqa: S608 (a constant)
+    "WHERE index_no = %s AND language = %s AND version = %s"
+)
 
 
-def forget_on_commit(information: Information, also: int | None = None) -> None:
-    """After the commit, forget the information's page and the pages that show it: the
-    document it interprets (its list of interpretations) and its interpretations (they
-    show its title); ``also``: the document it interpreted before a revision. One query,
-    in the writer's transaction."""
+def kept(language: str, index_no: str) -> tuple[int, str] | None:
+    """The kept page of this version, if there is one: one indexed statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_KEPT_SQL, [index_no, language, version()])
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+# --- Writing kept pages (every write is here) ----------------------------------------------
+
+
+def shown_beside(
+    informations: Sequence[Information],
+) -> tuple[dict[int, list[Information]], dict[int, list[Attachment]]]:
+    """The published interpretations and the files of each information: two queries."""
+    ids = [information.pk for information in informations]
+    interpretations: dict[int, list[Information]] = {pk: [] for pk in ids}
+    rows = Information.objects.filter(interprets_id__in=ids, state=InfoState.PUBLISHED)
+    for row in rows.order_by("pk"):
+        interpretations[row.interprets_id].append(row)  # type: ignore[index]
+    files: dict[int, list[Attachment]] = {pk: [] for pk in ids}
+    for attachment in Attachment.objects.filter(information_id__in=ids).order_by("pk"):
+        files[attachment.information_id].append(attachment)
+    return interpretations, files
+
+
+def shown_with(information: Information) -> tuple[list[Information], list[Attachment]]:
+    """What the page shows besides the information (two queries)."""
+    interpretations, files = shown_beside([information])
+    return interpretations[information.pk], files[information.pk]
+
+
+def pages_of(informations: Sequence[Information], now: dt.datetime) -> list[PublishedPage]:
+    """The pages to keep for these informations (with their bodies and the documents they
+    interpret), rendered now; none for an information that has no public page."""
+    shown = [information for information in informations if information.state in SHOWN]
+    interpretations, files = shown_beside(shown)
+    pages = []
+    for information in shown:
+        for language in languages_of(information):
+            beside = interpretations[information.pk], files[information.pk]
+            status, html = compose(information, language, *beside)
+            page = PublishedPage(
+                information=information,
+                index_no=information.index_no,
+                language=language,
+                status=status,
+                html=html,
+                version=version(),
+                rendered_at=now,
+            )
+            pages.append(page)
+    return pages
+
+
+def do_render_pages(index_numbers: Iterable[str], batch_size: int = REFRESH_BATCH) -> int:
+    """Render the pages of these informations again and keep them, a batch per transaction;
+    drop the pages of a number without a public information. Returns the pages kept."""
+    kept_count = 0
+    for batch in batched(sorted(set(index_numbers)), batch_size):
+        with transaction.atomic():
+            # The row locks every change of an information takes: a render reads a change
+            # completely or not at all (see the module).
+            rows = Information.objects.select_for_update(of=("self",)).filter(index_no__in=batch)
+            informations = list(rows.select_related("body", "interprets").order_by("pk"))
+            pages = pages_of(informations, timezone.now())
+            PublishedPage.objects.filter(index_no__in=batch).delete()
+            PublishedPage.objects.bulk_create(pages)
+            kept_count += len(pages)
+    return kept_count
+
+
+def renew(information: Information, also: int | None = None) -> None:
+    """In the writer's transaction: forget the pages that show ``information`` (its own,
+    the document it interprets, its interpretations; ``also``: the document it interpreted
+    before a revision) and render them again after the commit (see the module)."""
     interpreted = {information.interprets_id, also} - {None}
     related = Information.objects.filter(
         Q(pk__in=interpreted) | Q(interprets_id=information.pk)
     ).values_list("index_no", flat=True)
-    numbers = [information.index_no, *related]
-    transaction.on_commit(partial(forget, numbers))
+    numbers = sorted({information.index_no, *related})
+    PublishedPage.objects.filter(index_no__in=numbers).delete()
+    from yiwang.disclosure.tasks import render_pages  # the tasks module imports the actions
+
+    transaction.on_commit(functools.partial(render_pages.enqueue, numbers))
+
+
+def _cursor_key() -> str:
+    return f"disclosure:pages:refreshed-below:{version()}"
+
+
+def do_refresh_pages(seconds: float = REFRESH_SECONDS) -> int:
+    """Render the pages that are missing or of an older version, newest information first,
+    for at most ``seconds``; where it stopped is remembered (per version) for the next run,
+    and once every information has been seen, runs do nothing until a new version. Returns
+    how many informations' pages were rendered."""
+    stop_at = time.monotonic() + seconds
+    below = cache.get(_cursor_key())
+    if below == 0:
+        return 0
+    done = 0
+    while time.monotonic() < stop_at:
+        shown = Information.objects.filter(state__in=SHOWN).order_by("-pk")
+        if below is not None:
+            shown = shown.filter(pk__lt=below)
+        fields = ("pk", "index_no", "title_en", "text_en", "text")
+        batch = list(shown.values_list(*fields)[:REFRESH_BATCH])
+        if not batch:
+            below = 0
+            break
+        current = set(
+            PublishedPage.objects.filter(
+                information_id__in=[row[0] for row in batch], version=version()
+            ).values_list("information_id", "language")
+        )
+        stale = [
+            number
+            for pk, number, *texts in batch
+            if any((pk, language) not in current for language in _languages(*texts))
+        ]
+        do_render_pages(stale)
+        done += len(stale)
+        below = batch[-1][0]
+    cache.set(_cursor_key(), below, None)
+    return done
+
+
+def _languages(title_en: str, text_en: str, text: str) -> tuple[str, ...]:
+    return languages_of(Information(title_en=title_en, text_en=text_en, text=text))

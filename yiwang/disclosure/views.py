@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from yiwang.disclosure import page_cache, queries
 from yiwang.disclosure.actions import SEARCH_KIND
-from yiwang.disclosure.models import Category, InfoKind, InfoState, OpennessType
+from yiwang.disclosure.models import Category, InfoKind, OpennessType
 from yiwang.orgs.models import Department
 from yiwang.search.queries import search
 
@@ -98,22 +98,22 @@ def _body_options(selected: int | None, english: bool) -> SafeString:
 
 @require_GET
 def information_page(request: HttpRequest, index_no: str) -> HttpResponse:
-    """An anonymous reader gets the cached page when there is one (``page_cache.py``)."""
-    cached = page_cache.cached_response(request, index_no)
-    if cached is not None:
-        return cached
+    """An anonymous reader gets the kept page, or the same page made now; staff get it in
+    their own navigation (``page_cache.py``)."""
+    language = translation.get_language()
+    if page_cache.cacheable(request, index_no):
+        kept = page_cache.kept(language, index_no)
+        if kept is not None:
+            return page_cache.respond(request, *kept)
     information = queries.by_index_no(index_no)
     if information is None:
         raise Http404
-    withdrawn = information.state == InfoState.WITHDRAWN
-    context = {
-        "info": information,
-        "withdrawn": withdrawn,
-        "english": _english() and information.has_english,
-        "interpretations": information.interpretations.filter(state=InfoState.PUBLISHED),
-    }
-    status = 410 if withdrawn else 200
-    return page_cache.render_page(request, index_no, "disclosure/information.html", context, status)
+    shown = page_cache.shown_with(information)
+    if page_cache.cacheable(request, index_no):
+        return page_cache.respond(request, *page_cache.compose(information, language, *shown))
+    context = page_cache.context_of(information, language, *shown)
+    status = 410 if context["withdrawn"] else 200
+    return render(request, "disclosure/information.html", context, status=status)
 
 
 @require_GET

@@ -62,6 +62,10 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "publish_scheduled_information", "* * * * *", "yiwang.disclosure.tasks.publish_scheduled"
     ),
+    # Kept information pages of an older release are rendered again (page_cache.py).
+    PeriodicJob(
+        "refresh_information_pages", "*/10 * * * *", "yiwang.disclosure.tasks.refresh_pages"
+    ),
 )
 
 
