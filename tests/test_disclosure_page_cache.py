@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -335,7 +335,7 @@ def test_the_refresh_renders_missing_and_older_pages_once_per_release(
     current = PublishedPage.objects.filter(version=page_cache.version()).count()
     assert current == 4
     assert page_cache.do_refresh_pages() == 0  # every information seen for this release
-    monkeypatch.setattr(page_cache, "version", lambda: "the next release")
+    monkeypatch.setattr(page_cache, "version", lambda: "next-release")
     assert page_cache.do_refresh_pages() == 2
 
 
@@ -348,3 +348,14 @@ def test_the_refresh_stops_when_its_time_is_up_and_goes_on_where_it_stopped(
     monkeypatch.setattr(page_cache, "REFRESH_BATCH", 1)
     assert page_cache.do_refresh_pages(seconds=0) == 0
     assert page_cache.do_refresh_pages() == 3
+
+
+def test_pages_kept_under_another_secret_key_are_of_another_version() -> None:
+    before = page_cache.version()
+    rotated = "another secret key, as after a rotation, 0123456789abcdefghij"
+    try:
+        with override_settings(SECRET_KEY=rotated):
+            assert importlib.reload(page_cache).version() != before
+    finally:
+        importlib.reload(page_cache)
+    assert page_cache.version() == before

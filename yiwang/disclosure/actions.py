@@ -65,6 +65,7 @@ class Content:
     summary_en: str = ""
     text_en: str = ""
     interprets_id: int | None = None
+    topic_id: int | None = None
     valid_until: dt.date | None = None
     repealed_on: dt.date | None = None
 
@@ -108,6 +109,17 @@ def check_content(content: Content, today: dt.date) -> None:
         if later is not None and later < content.generated_on:
             raise DisclosureError(_("This date is before the date it was generated."), field)
     _check_interprets(content)
+    _check_topic(content)
+
+
+def _check_topic(content: Content) -> None:
+    if content.topic_id is None:
+        return
+    if content.kind == InfoKind.TOPIC:
+        raise DisclosureError(_("A topic cannot belong to another topic."), "topic")
+    target = Information.objects.filter(pk=content.topic_id).values_list("kind", "state").first()
+    if target is None or target[0] != InfoKind.TOPIC or target[1] == InfoState.WITHDRAWN:
+        raise DisclosureError(_("Choose a topic that has not been withdrawn."), "topic")
 
 
 def _check_interprets(content: Content) -> None:
@@ -211,7 +223,8 @@ def do_revise(user: User, information_id: int, content: Content, note: str = "")
     check_content(content, timezone.localdate(now))
     with transaction.atomic():
         information = _locked(information_id)
-        interpreted = information.interprets_id  # its page lists this one until now
+        # The pages that list this one until now: the document it interprets, its topic.
+        listed_by = (information.interprets_id, information.topic_id)
         if information.state == InfoState.PUBLISHED:
             check_can_approve(user, information)
         elif information.state in EDITABLE:
@@ -230,7 +243,7 @@ def do_revise(user: User, information_id: int, content: Content, note: str = "")
         _event(information, EventKind.REVISED, user, note, now)
         if information.state == InfoState.PUBLISHED:
             _index(information)
-            page_cache.renew(information, also=interpreted)
+            page_cache.renew(information, also=listed_by)
     return information
 
 
@@ -301,7 +314,7 @@ def _publish(information: Information, actor: User | None, now: dt.datetime) -> 
     information.published_at = information.published_at or now
     _move(information, InfoState.PUBLISHED, EventKind.PUBLISHED, actor, "")
     _index(information)
-    page_cache.renew(information)  # the page it interprets lists it now
+    page_cache.renew(information)  # the pages of what it interprets and its topic list it now
     return information
 
 

@@ -102,6 +102,15 @@ class Information(models.Model):
         on_delete=models.PROTECT,
         related_name="interpretations",
     )
+    # A topic (专题) gathers information of every body: the topic's page lists its items.
+    topic = models.ForeignKey(
+        "self",
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="topic_items",
+    )
     generated_on = models.DateField(_("generated on"))
     changed_on = models.DateField(_("last changed on"))  # content: the 20 working days run
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

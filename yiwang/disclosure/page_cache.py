@@ -22,7 +22,8 @@ reads a change either completely or not at all, and every change enqueues a rend
 own, so the last render reads the last change.
 
 **Versions.** A kept page records the version it was rendered with (``version``): a digest of
-both frames, the part's template and the translations. A new release that changes any of them
+both frames, the part's template, the part rendered for a specimen in each language and the
+secret key's placeholder. A new release that changes any of them
 has a new version; pages of an older one are not served (the view renders them for each
 reader) until ``do_refresh_pages`` (a job every ten minutes) has rendered them again.
 """
@@ -34,7 +35,7 @@ import functools
 import hashlib
 import time
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -51,13 +52,17 @@ from django.utils.html import conditional_escape
 
 from yiwang.disclosure.models import (
     Attachment,
+    AttachmentKind,
     Category,
+    InfoKind,
     Information,
     InfoState,
     OpennessType,
     PublishedPage,
 )
+from yiwang.disclosure.queries import PAGE_RELATED
 from yiwang.lib.batches import batched
+from yiwang.orgs.models import Department
 
 VERSION = 2  # bump for a change the digest cannot see (say, a new context variable)
 SHOWN = (InfoState.PUBLISHED, InfoState.WITHDRAWN)  # the states that have a public page
@@ -76,6 +81,9 @@ _TITLE = "yiwang-frame-title-6c1d"
 _PATH = "/yiwang-frame-path-6c1d/"
 _CONTENT = "yiwang-frame-content-6c1d"
 REFRESH_BATCH = 500
+TOPIC_ITEMS = 200  # a topic's page lists its newest items; the catalogue finds the others
+# What a page shows of the information it lists (interpretations, a topic's items).
+LINKED_FIELDS = ("index_no", "title", "title_en", "interprets_id", "topic_id", "published_at")
 REFRESH_SECONDS = 8 * 60  # a refresh stops in time for the next one (every ten minutes)
 
 
@@ -89,6 +97,15 @@ def cacheable(request: HttpRequest, index_no: str) -> bool:
         and 6 <= len(index_no) <= 32
         and INDEX_NO_CHARS.issuperset(index_no)
     )
+
+
+@dataclass(frozen=True)
+class Beside:
+    """What an information's page shows besides the information itself."""
+
+    interpretations: list[Information] = field(default_factory=list)  # published
+    files: list[Attachment] = field(default_factory=list)
+    items: list[Information] = field(default_factory=list)  # a topic's, newest first
 
 
 # --- Making the page -----------------------------------------------------------------------
@@ -119,19 +136,70 @@ def _frame(language: str) -> tuple[str, str, str, str]:
 
 @functools.cache
 def version() -> str:
-    """The digest of what a page is made with: the frames, the part's template, our
-    translations (the frames alone would miss a changed label of the part) and the CSRF
-    placeholder (which follows the secret key)."""
-    # The placeholder too: pages kept under another secret key would show it as the token.
+    """The digest of what a page is made with: the frames, the part's template, the part
+    rendered in each language for a specimen that shows every label (so a changed
+    translation of the part counts, and a change elsewhere in the catalogue does not), the
+    choices' labels, and the CSRF placeholder (it follows the secret key: pages kept under
+    another key would show it as the token)."""
     digest = hashlib.sha256(f"{VERSION}:{CSRF_PLACEHOLDER}".encode())
-    for language in LANGUAGES:
-        digest.update("".join(_frame(language)).encode())
     source = get_template("disclosure/_information.html").template.source  # type: ignore[attr-defined]
     digest.update(source.encode())
-    for folder in settings.LOCALE_PATHS:
-        for catalogue in sorted(Path(folder).glob("*/LC_MESSAGES/django.mo")):
-            digest.update(catalogue.read_bytes())
+    for language in LANGUAGES:
+        digest.update("".join(_frame(language)).encode())
+        for specimen in _specimens():
+            digest.update(compose(specimen, language, _SPECIMEN_BESIDE)[1].encode())
+        with translation.override(language):
+            labels = [*Category.labels, *OpennessType.labels, *AttachmentKind.labels]
+            digest.update("|".join(str(label) for label in labels).encode())
     return digest.hexdigest()[:16]
+
+
+def _specimens() -> list[Information]:
+    """An information showing every part of the page, published and withdrawn (not saved)."""
+    day = dt.date(2019, 5, 15)  # the regulations took effect
+    linked = Information(index_no="SPECIMEN-2", title="t", title_en="t", state=InfoState.PUBLISHED)
+    fields: dict[str, object] = {
+        "index_no": "SPECIMEN-1",
+        "body": Department(name_zh="b", name_en="b"),
+        "kind": InfoKind.POLICY,
+        "category": Category.choices[0][0],
+        "openness": OpennessType.choices[0][0],
+        "doc_number": "n",
+        "title": "t",
+        "summary": "s",
+        "text": "t",
+        "title_en": "t",
+        "summary_en": "s",
+        "text_en": "t",
+        "interprets": linked,
+        "topic": linked,
+        "generated_on": day,
+        "changed_on": day,
+        "valid_until": day,
+        "repealed_on": day,
+        "published_at": dt.datetime(2019, 5, 15, tzinfo=dt.UTC),
+        "updated_at": dt.datetime(2019, 5, 15, tzinfo=dt.UTC),
+        "revision": 2,
+        "withdrawn_reason": "r",
+    }
+    return [Information(**fields, state=state) for state in SHOWN]
+
+
+_SPECIMEN_BESIDE = Beside(
+    interpretations=[Information(index_no="SPECIMEN-3", title="t", title_en="t")],
+    files=[
+        Attachment(pk=1, kind=kind, name="f", size=1, caption="c", caption_en="c")
+        for kind, _label in AttachmentKind.choices
+    ],
+    items=[
+        Information(
+            index_no="SPECIMEN-4",
+            title="t",
+            title_en="t",
+            published_at=dt.datetime(2019, 5, 15, tzinfo=dt.UTC),
+        )
+    ],
+)
 
 
 def languages_of(information: Information) -> tuple[str, ...]:
@@ -140,34 +208,28 @@ def languages_of(information: Information) -> tuple[str, ...]:
     return LANGUAGES if information.has_english else (DEFAULT_LANGUAGE,)
 
 
-def context_of(
-    information: Information,
-    language: str,
-    interpretations: Sequence[Information],
-    files: Sequence[Attachment],
-) -> dict[str, object]:
+def context_of(information: Information, language: str, beside: Beside) -> dict[str, object]:
     """The context of the information's own part (``_information.html``), in both pages."""
+    topic = information.topic
     return {
         "info": information,
         "withdrawn": information.state == InfoState.WITHDRAWN,
         "english": language == "en" and information.has_english,
-        "interpretations": interpretations,
-        "files": files,
+        "interpretations": beside.interpretations,
+        "files": beside.files,
+        "items": beside.items,
+        "topic": topic if topic is not None and topic.state == InfoState.PUBLISHED else None,
         # From the choices themselves: ``get_category_display`` cost a fifth of a page.
         "category": Category(information.category).label,
         "openness": OpennessType(information.openness).label,
     }
 
 
-def compose(
-    information: Information,
-    language: str,
-    interpretations: Sequence[Information],
-    files: Sequence[Attachment],
-) -> tuple[int, str]:
+def compose(information: Information, language: str, beside: Beside) -> tuple[int, str]:
     """The status and page of an information for an anonymous reader, with the CSRF
-    placeholder. ``information`` comes with its body and the document it interprets."""
-    context = context_of(information, language, interpretations, files)
+    placeholder. ``information`` comes with its body, the document it interprets and its
+    topic (``queries.PAGE_RELATED``)."""
+    context = context_of(information, language, beside)
     with translation.override(language):
         content = render_to_string("disclosure/_information.html", context)
         path = reverse("disclosure:information", args=[information.index_no])
@@ -201,37 +263,37 @@ def kept(language: str, index_no: str) -> tuple[int, str] | None:
 # --- Writing kept pages (every write is here) ----------------------------------------------
 
 
-def shown_beside(
-    informations: Sequence[Information],
-) -> tuple[dict[int, list[Information]], dict[int, list[Attachment]]]:
-    """The published interpretations and the files of each information: two queries."""
+def shown_beside(informations: Sequence[Information]) -> dict[int, Beside]:
+    """What each information's page shows besides it: three queries for any number."""
     ids = [information.pk for information in informations]
-    interpretations: dict[int, list[Information]] = {pk: [] for pk in ids}
-    rows = Information.objects.filter(interprets_id__in=ids, state=InfoState.PUBLISHED)
-    for row in rows.order_by("pk"):
-        interpretations[row.interprets_id].append(row)  # type: ignore[index]
-    files: dict[int, list[Attachment]] = {pk: [] for pk in ids}
+    beside = {pk: Beside() for pk in ids}
+    linked = Information.objects.filter(
+        Q(interprets_id__in=ids) | Q(topic_id__in=ids), state=InfoState.PUBLISHED
+    )
+    for row in linked.order_by("-published_at", "-pk").only(*LINKED_FIELDS):
+        if row.interprets_id in beside:
+            beside[row.interprets_id].interpretations.append(row)
+        if row.topic_id in beside and len(beside[row.topic_id].items) < TOPIC_ITEMS:
+            beside[row.topic_id].items.append(row)
     for attachment in Attachment.objects.filter(information_id__in=ids).order_by("pk"):
-        files[attachment.information_id].append(attachment)
-    return interpretations, files
+        beside[attachment.information_id].files.append(attachment)
+    return beside
 
 
-def shown_with(information: Information) -> tuple[list[Information], list[Attachment]]:
-    """What the page shows besides the information (two queries)."""
-    interpretations, files = shown_beside([information])
-    return interpretations[information.pk], files[information.pk]
+def shown_with(information: Information) -> Beside:
+    """What the page of one information shows besides it."""
+    return shown_beside([information])[information.pk]
 
 
 def pages_of(informations: Sequence[Information], now: dt.datetime) -> list[PublishedPage]:
     """The pages to keep for these informations (with their bodies and the documents they
     interpret), rendered now; none for an information that has no public page."""
     shown = [information for information in informations if information.state in SHOWN]
-    interpretations, files = shown_beside(shown)
+    beside = shown_beside(shown)
     pages = []
     for information in shown:
         for language in languages_of(information):
-            beside = interpretations[information.pk], files[information.pk]
-            status, html = compose(information, language, *beside)
+            status, html = compose(information, language, beside[information.pk])
             page = PublishedPage(
                 information=information,
                 index_no=information.index_no,
@@ -254,7 +316,7 @@ def do_render_pages(index_numbers: Iterable[str], batch_size: int = REFRESH_BATC
             # The row locks every change of an information takes: a render reads a change
             # completely or not at all (see the module).
             rows = Information.objects.select_for_update(of=("self",)).filter(index_no__in=batch)
-            informations = list(rows.select_related("body", "interprets").order_by("pk"))
+            informations = list(rows.select_related(*PAGE_RELATED).order_by("pk"))
             pages = pages_of(informations, timezone.now())
             PublishedPage.objects.filter(index_no__in=batch).delete()
             PublishedPage.objects.bulk_create(pages)
@@ -262,13 +324,14 @@ def do_render_pages(index_numbers: Iterable[str], batch_size: int = REFRESH_BATC
     return kept_count
 
 
-def renew(information: Information, also: int | None = None) -> None:
+def renew(information: Information, also: Iterable[int | None] = ()) -> None:
     """In the writer's transaction: forget the pages that show ``information`` (its own,
-    the document it interprets, its interpretations; ``also``: the document it interpreted
-    before a revision) and render them again after the commit (see the module)."""
-    interpreted = {information.interprets_id, also} - {None}
+    the document it interprets and its topic, which list it; its interpretations and, for a
+    topic, its items, which show its title; ``also``: the pages that listed it before a
+    revision) and render them again after the commit (see the module)."""
+    listing = {information.interprets_id, information.topic_id, *also} - {None}
     related = Information.objects.filter(
-        Q(pk__in=interpreted) | Q(interprets_id=information.pk)
+        Q(pk__in=listing) | Q(interprets_id=information.pk) | Q(topic_id=information.pk)
     ).values_list("index_no", flat=True)
     numbers = sorted({information.index_no, *related})
     PublishedPage.objects.filter(index_no__in=numbers).delete()

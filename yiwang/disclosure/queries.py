@@ -114,10 +114,15 @@ class CataloguePaginator(Paginator[Information]):
         return f"{self.num_pages}+" if self.counted > COUNT_CAP else str(self.num_pages)
 
 
+# What an information's page reads through the information: its body, the document it
+# interprets, its topic.
+PAGE_RELATED = ("body", "interprets", "topic")
+
+
 def by_index_no(index_no: str) -> Information | None:
     """The information at its stable address: published, withdrawn (the page says so) — never a
     draft or filed information."""
-    rows = Information.objects.select_related("body", "interprets").filter(
+    rows = Information.objects.select_related(*PAGE_RELATED).filter(
         index_no=index_no, state__in=(InfoState.PUBLISHED, InfoState.WITHDRAWN)
     )
     # Not first(): the number is unique, and ordering the query costs more than running it.

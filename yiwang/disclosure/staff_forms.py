@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.disclosure.actions import Content
-from yiwang.disclosure.models import Attribute, Category, InfoKind, Information, OpennessType
+from yiwang.disclosure.models import (
+    Attribute,
+    Category,
+    InfoKind,
+    Information,
+    InfoState,
+    OpennessType,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -40,6 +47,12 @@ class ContentForm(forms.Form):
         required=False,
         help_text=_("For a policy interpretation: the document it interprets."),
     )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Information.objects.none(),
+        required=False,
+        help_text=_("The topic (专题) whose page lists this information, if any."),
+    )
     summary = forms.CharField(label=_("Summary"), max_length=500, required=False)
     text = forms.CharField(
         label=_("Text"), widget=forms.Textarea, required=False, max_length=200_000
@@ -58,10 +71,16 @@ class ContentForm(forms.Form):
         field = self.fields["interprets"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = documents.order_by("-generated_on", "-pk")
+        topics = self.fields["topic"]
+        assert isinstance(topics, forms.ModelChoiceField)
+        open_topics = Information.objects.filter(kind=InfoKind.TOPIC).exclude(
+            state=InfoState.WITHDRAWN
+        )
+        topics.queryset = open_topics.order_by("-generated_on", "-pk")
 
     def content(self, repealed_on: dt.date | None = None) -> Content:
         data = self.cleaned_data
-        interprets = data["interprets"]
+        interprets, topic = data["interprets"], data["topic"]
         return Content(
             kind=data["kind"],
             category=data["category"],
@@ -77,15 +96,17 @@ class ContentForm(forms.Form):
             summary_en=data["summary_en"].strip(),
             text_en=data["text_en"],
             interprets_id=interprets.pk if interprets is not None else None,
+            topic_id=topic.pk if topic is not None else None,
             valid_until=data["valid_until"],
             repealed_on=repealed_on,
         )
 
     @classmethod
     def initial_of(cls, information: Information) -> dict[str, Any]:
-        names = [name for name in cls.base_fields if name != "interprets"]
+        names = [name for name in cls.base_fields if name not in ("interprets", "topic")]
         initial = {name: getattr(information, name) for name in names}
         initial["interprets"] = information.interprets_id
+        initial["topic"] = information.topic_id
         return initial
 
 

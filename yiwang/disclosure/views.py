@@ -110,8 +110,8 @@ def information_page(request: HttpRequest, index_no: str) -> HttpResponse:
         raise Http404
     shown = page_cache.shown_with(information)
     if page_cache.cacheable(request, index_no):
-        return page_cache.respond(request, *page_cache.compose(information, language, *shown))
-    context = page_cache.context_of(information, language, *shown)
+        return page_cache.respond(request, *page_cache.compose(information, language, shown))
+    context = page_cache.context_of(information, language, shown)
     status = 410 if context["withdrawn"] else 200
     return render(request, "disclosure/information.html", context, status=status)
 
