@@ -386,6 +386,77 @@ def test_a_final_report_is_locked_and_keeps_its_tables(
         assert ar.compute_tables(body, 2026, {}).table2.normative.in_force == 0
 
 
+def test_the_head_reopens_a_final_report_with_a_reason_and_its_final_tables_are_kept(
+    db: None, body: Department, officer: User, head: User
+) -> None:
+    repealed = published(officer, head, dt.date(2026, 3, 3))
+    with at(REPORT_DAY):
+        ar.do_finalise_report(head, body, 2026)
+        actions.do_repeal(head, repealed.pk, dt.date(2026, 12, 1))  # recorded late
+        reopened = ar.do_reopen_report(head, body, 2026, "  漏报一件废止文件  ")
+        ar.do_save_report(officer, body, 2026, {"t2.licensing": 3})  # a draft again
+        corrected = ar.do_finalise_report(head, body, 2026)
+    assert reopened.state == ReportState.DRAFT
+    [earlier] = corrected.earlier
+    assert earlier["reason"] == "漏报一件废止文件"
+    assert (earlier["finalised_by"], earlier["reopened_by"]) == (head.pk, head.pk)
+    assert earlier["tables"]["table2"]["normative"]["in_force"] == 1  # as first made final
+    final = ar.report_tables(body, 2026, corrected).table2
+    assert final.normative.in_force == 0  # the correction counts the late repeal
+    assert corrected.figures["t2.licensing"] == 3
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "长" * 501])
+def test_a_reopening_without_a_reason_or_with_an_overlong_one_is_refused(
+    db: None, body: Department, head: User, reason: str
+) -> None:
+    with at(REPORT_DAY):
+        ar.do_finalise_report(head, body, 2026)
+        with pytest.raises(ReportError) as refused:
+            ar.do_reopen_report(head, body, 2026, reason)
+    assert refused.value.field == "reason"
+    assert AnnualReport.objects.get().state == ReportState.FINAL
+
+
+def test_only_the_head_reopens_and_only_a_final_report(
+    db: None, body: Department, officer: User, head: User
+) -> None:
+    with at(REPORT_DAY):
+        with pytest.raises(ReportError, match="final"):
+            ar.do_reopen_report(head, body, 2026, "更正")  # none yet
+        ar.do_save_report(officer, body, 2026, {"t2.licensing": 1})
+        with pytest.raises(ReportError, match="final"):
+            ar.do_reopen_report(head, body, 2026, "更正")  # a draft
+        ar.do_finalise_report(head, body, 2026)
+        with pytest.raises(PermissionError):
+            ar.do_reopen_report(officer, body, 2026, "更正")
+    assert AnnualReport.objects.get().earlier == []
+
+
+def test_the_head_reopens_the_report_on_its_page(
+    db: None,
+    body: Department,
+    officer: User,
+    head: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    with at(REPORT_DAY):
+        ar.do_finalise_report(head, body, 2026)
+        assert 'id="reopen"' not in signed_in(officer).get(f"{REPORTS}2026/").content.decode()
+        client = signed_in(head)
+        assert 'id="reopen"' in client.get(f"{REPORTS}2026/").content.decode()
+        refused = client.post(f"{REPORTS}2026/reopen", {"reason": ""})
+        done = client.post(f"{REPORTS}2026/reopen", {"reason": "Table 4 was missing a lawsuit"})
+        page = client.get(f"{REPORTS}2026/").content.decode()
+        by_officer = signed_in(officer).post(f"{REPORTS}2026/reopen", {"reason": "x"})
+    assert refused.status_code == 400
+    assert "Say why the final report is reopened." in refused.content.decode()
+    assert done.status_code == 302
+    assert 'name="t2.licensing"' in page  # editable again
+    assert "Table 4 was missing a lawsuit" in page  # the earlier final version is listed
+    assert by_officer.status_code == 403
+
+
 def test_a_report_that_no_longer_balances_is_said_so_and_cannot_be_made_final(
     db: None,
     body: Department,

@@ -649,6 +649,44 @@ def do_finalise_report(user: User, body: Department, year: int) -> AnnualReport:
     return report
 
 
+MAX_REOPEN_REASON = 500
+
+
+def do_reopen_report(user: User, body: Department, year: int, reason: str) -> AnnualReport:
+    """Reopen a final report to correct it (the head, with the reason): it becomes a draft
+    again with the figures it had, and its final tables, who made them final and when, and
+    who reopened it, when and why, are kept in ``earlier``. Made final again, it is the
+    corrected report that must be published."""
+    check_can_finalise_report(user, body)
+    reason = reason.strip()
+    if not reason:
+        raise ReportError(_("Say why the final report is reopened."), "reason")
+    if len(reason) > MAX_REOPEN_REASON:
+        raise ReportError(_("The reason is too long."), "reason")
+    with transaction.atomic():
+        # Locked: a save or a second reopening waits until this one is done.
+        report = AnnualReport.objects.select_for_update().filter(body=body, year=year).first()
+        if report is None or report.state != ReportState.FINAL:
+            raise ReportError(_("Only a final report can be reopened."))
+        now = timezone.now()
+        report.earlier = [
+            *report.earlier,
+            {
+                "tables": report.tables,
+                "finalised_by": report.finalised_by_id,
+                "finalised_at": report.finalised_at.isoformat() if report.finalised_at else None,
+                "reopened_by": user.pk,
+                "reopened_at": now.isoformat(),
+                "reason": reason,
+            },
+        ]
+        report.state, report.tables = ReportState.DRAFT, {}
+        report.finalised_by, report.finalised_at = None, None
+        report.updated_by, report.updated_at = user, now
+        report.save()
+    return report
+
+
 def _locked_report(body: Department, year: int, user: User) -> AnnualReport:
     now = timezone.now()
     defaults = {"created_by": user, "created_at": now, "updated_by": user, "updated_at": now}

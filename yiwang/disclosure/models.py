@@ -401,6 +401,9 @@ class AnnualReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     finalised_at = models.DateTimeField(_("made final at"), null=True, blank=True)
+    # Each time a final report was reopened to be corrected: its tables as they had been made
+    # final, by whom and when, and who reopened it, when and why (``do_reopen_report``).
+    earlier = models.JSONField(_("earlier final versions"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("annual report")

@@ -147,6 +147,8 @@ def _page(
         "may_finalise": not final
         and year < timezone.localdate().year
         and user.has_perm("accounts.approve_disclosure"),
+        "may_reopen": final and user.has_perm("accounts.approve_disclosure"),
+        "reopenings": report.earlier if report is not None else [],
     }
     return render(request, "disclosure/report.html", context, status=status)
 
@@ -218,6 +220,22 @@ def report_finalise(request: HttpRequest, year: int) -> HttpResponse:
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(request, _("The annual report is final."))
+    return redirect("disclosure_staff:report", year=year)
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    user = _officer(request)
+    body = _body(user)
+    _known_year(year)
+    try:
+        ar.do_reopen_report(user, body, year, request.POST.get("reason", ""))
+    except ar.ReportError as exc:
+        return _page(request, user, body, year, error=exc.message, status=400)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, _("The annual report is open again for correction."))
     return redirect("disclosure_staff:report", year=year)
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", report_views.report_list, name="reports"),
     path("reports/<int:year>/", report_views.report_page, name="report"),
     path("reports/<int:year>/finalise", report_views.report_finalise, name="report_finalise"),
+    path("reports/<int:year>/reopen", report_views.report_reopen, name="report_reopen"),
     path("reports/<int:year>/report.xlsx", report_views.report_xlsx, name="report_xlsx"),
     path("reports/<int:year>/report.pdf", report_views.report_pdf, name="report_pdf"),
 ]
