@@ -323,6 +323,24 @@ def test_consultation_days_do_not_count(db: None, body: Department, officer: Use
     assert deadline(item, dt.date(2026, 11, 16)) == dt.date(2026, 12, 7)
 
 
+def test_a_third_party_silent_past_15_working_days_is_flagged_on_the_office_pages(
+    db: None, body: Department, officer: User, signed_in: Callable[[User], Client]
+) -> None:
+    item = received(body, officer, dt.date(2026, 11, 2))
+    with at(dt.date(2026, 11, 3)):
+        ra.do_start_pause(officer, item.pk, "third_party", dt.date(2026, 11, 3))
+    client = signed_in(officer)
+    with at(dt.date(2026, 11, 24)):  # the 15th working day after 3 November
+        on_time = client.get(f"{STAFF}{item.pk}/").content.decode()
+    with at(dt.date(2026, 11, 25)):
+        late = client.get(f"{STAFF}{item.pk}/").content.decode()
+        listed = client.get(STAFF).content.decode()
+    assert 'id="third-party-late"' not in on_time
+    assert 'id="third-party-late"' in late
+    assert "may decide without its opinion" in late
+    assert "third party past 15 working days" in listed
+
+
 def test_the_answer_is_one_of_the_seven_kinds_and_only_disclosure_may_be_partial(
     db: None, body: Department, officer: User
 ) -> None:

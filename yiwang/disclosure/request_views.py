@@ -82,6 +82,9 @@ class Row:
     left: int | None
     overdue: bool
     missing_year: int | None = None  # the calendar lacks this year: no deadline yet
+    # A third party consulted more than 15 working days ago has not answered: the office may
+    # decide without its opinion (Art. 32).
+    third_party_late: bool = False
 
     @property
     def late(self) -> int:
@@ -99,7 +102,8 @@ def _row(item: InformationRequest, today: Any) -> Row:
         if clock is None:
             return Row(item, None, None, False)
         deadline = clock.deadline(today)
-        return Row(item, deadline, clock.working_days_left(today), clock.is_overdue(today))
+        left, overdue = clock.working_days_left(today), clock.is_overdue(today)
+        return Row(item, deadline, left, overdue, None, bool(clock.third_party_overdue(today)))
     except CalendarYearMissing as exc:
         return Row(item, None, None, False, missing_year=exc.year)
 
