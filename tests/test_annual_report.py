@@ -201,6 +201,49 @@ def test_table_2_counts_the_rules_and_normative_documents_issued_repealed_and_in
 # --- Table 3 ----------------------------------------------------------------------------------
 
 
+def test_table_2_adds_the_documents_issued_before_the_platform_that_staff_enter(
+    db: None, body: Department, officer: User, head: User
+) -> None:
+    published(officer, head, dt.date(2026, 3, 3), kind="regulation")
+    earlier = {
+        "t2.regulations_earlier_repealed": 2,
+        "t2.regulations_earlier_in_force": 40,
+        "t2.normative_earlier_in_force": 7,
+    }
+    with at(REPORT_DAY):
+        ar.do_save_report(officer, body, 2026, earlier)
+        final = ar.do_finalise_report(head, body, 2026)
+    two = ar.report_tables(body, 2026, final).table2
+    assert (two.regulations.issued, two.regulations.repealed, two.regulations.in_force) == (
+        1,
+        2,
+        41,
+    )
+    assert two.normative.in_force == 7
+    assert two.regulations_earlier_in_force == 40  # kept with the final tables
+
+
+def test_a_report_made_final_before_the_earlier_documents_existed_still_reads() -> None:
+    stored = {
+        "table2": {
+            "regulations": {"issued": 1, "repealed": 0, "in_force": 3},
+            "normative": {"issued": 0, "repealed": 0, "in_force": 0},
+            "licensing": 0,
+            "penalties": 0,
+            "enforcement": 0,
+            "fees": "0",
+        },
+        "table3": {"cells": {}},
+        "table4": {
+            group: {key: 0 for key, _label in ar.OUTCOMES} | {"total": 0}
+            for group, _label in ar.GROUPS
+        },
+    }
+    read = ar.AnnualTables.from_json(stored)
+    assert read.table2.regulations.in_force == 3
+    assert read.table2.regulations_earlier_in_force == 0
+
+
 def test_table_3_counts_requests_by_applicant_with_those_carried_over_and_forward(
     db: None, body: Department, requests_2026: None
 ) -> None:

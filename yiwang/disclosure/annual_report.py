@@ -187,8 +187,18 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("lawsuit_after_review", "行政诉讼（复议后起诉）"),
 )
 
+# Rules and normative documents issued before the platform, which our data cannot count:
+# staff enter how many of them were repealed in the year and how many are still in force, and
+# table 2 adds them to what our information counts.
+EARLIER_DOCUMENTS: tuple[tuple[str, str], ...] = (
+    ("regulations_earlier_repealed", "规章：本年废止件数中，本平台以外的（平台启用前制发）"),
+    ("regulations_earlier_in_force", "规章：现行有效件数中，本平台以外的（平台启用前制发）"),
+    ("normative_earlier_repealed", "行政规范性文件：本年废止件数中，本平台以外的"),
+    ("normative_earlier_in_force", "行政规范性文件：现行有效件数中，本平台以外的"),
+)
 # The figures staff enter, in the page's order; table 2's are labelled as the template does.
 TABLE2_ENTERED: tuple[tuple[str, str], ...] = (
+    *EARLIER_DOCUMENTS,
     ("licensing", "行政许可：本年处理决定数量"),
     ("penalties", "行政处罚：本年处理决定数量"),
     ("enforcement", "行政强制：本年处理决定数量"),
@@ -232,6 +242,11 @@ class Table2:
     penalties: int  # 行政处罚
     enforcement: int  # 行政强制
     fees: Decimal  # 行政事业性收费, 万元
+    # Of ``regulations`` and ``normative``: those issued before the platform (entered).
+    regulations_earlier_repealed: int = 0
+    regulations_earlier_in_force: int = 0
+    normative_earlier_repealed: int = 0
+    normative_earlier_in_force: int = 0
 
 
 @dataclass(frozen=True)
@@ -298,6 +313,8 @@ class AnnualTables:
                 penalties=two["penalties"],
                 enforcement=two["enforcement"],
                 fees=Decimal(two["fees"]),
+                # Reports made final before these figures existed have none.
+                **{key: two.get(key, 0) for key, _label in EARLIER_DOCUMENTS},
             ),
             table3=Table3(data["table3"]["cells"]),
             table4=Table4(**{group: Outcomes(**four[group]) for group, _label in GROUPS}),
@@ -425,8 +442,19 @@ def _count(figures: Mapping[str, Any], key: str) -> int:
 
 
 def table2(body: Department, year: int, figures: Mapping[str, Any]) -> Table2:
-    regulations, normative = document_counts(body, year)
+    """Our counts, with the documents issued before the platform added (entered)."""
+    ours = document_counts(body, year)
+    earlier = {key: _count(figures, f"t2.{key}") for key, _label in EARLIER_DOCUMENTS}
+    regulations, normative = (
+        DocumentCounts(
+            issued=counts.issued,
+            repealed=counts.repealed + earlier[f"{group}_earlier_repealed"],
+            in_force=counts.in_force + earlier[f"{group}_earlier_in_force"],
+        )
+        for group, counts in zip(("regulations", "normative"), ours, strict=True)
+    )
     return Table2(
+        **earlier,
         regulations=regulations,
         normative=normative,
         licensing=_count(figures, "t2.licensing"),
