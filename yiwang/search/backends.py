@@ -13,7 +13,12 @@ from typing import Literal
 
 from django.db import connection
 
+from yiwang.search import top_k
 from yiwang.search.tokens import Group, Term
+
+# RUM's distances are float8: up to 2^53 the distance from the bound is exact for every id,
+# so ordering by it is ordering by the id, ties and all (object ids stay far below it).
+NEWEST_BOUND = 2**53
 
 # "all": every term; "any": at least one; "pairs": at least two of them (every pair, OR-ed),
 # which keeps the similar-messages candidates few even when single terms are common.
@@ -78,3 +83,14 @@ def near_title_ids_sql(text: str) -> tuple[str, list[str]] | None:
     if connection.vendor != "postgresql":
         return None
     return "SELECT id FROM search_document WHERE %s <%% title", [text]
+
+
+def newest_first(kind: str, below: int | None = None) -> tuple[str, list[int]] | None:
+    """The ORDER BY expression that reads a kind's matches newest first from its RUM index
+    (``top_k``), or None when it has none (then ``object_id DESC``: the same order, found
+    through GIN). Only with a match condition on ``tsv``, which the index answers; ``below``:
+    every id wanted is lower (similar messages), so the scan starts there."""
+    if kind not in top_k.indexed_kinds():
+        return None
+    bound = NEWEST_BOUND if below is None else min(below - 1, NEWEST_BOUND)
+    return "object_id <=| %s::bigint", [bound]

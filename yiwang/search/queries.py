@@ -1,7 +1,8 @@
 """The read side of search: find, rank and suggest similar documents of one kind.
 
-The index only fetches candidates (newest first, at most ``CANDIDATES``); ``ranking`` orders
-them from the stored tokens. Both databases therefore return the same ids (search.md).
+The index only fetches candidates (newest first, at most ``CANDIDATES``; on PostgreSQL with
+RUM straight from the kind's index, ``top_k``); ``ranking`` orders them from the stored
+tokens. Both databases therefore return the same ids (search.md).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, QuerySet
+from django.db.models.expressions import OrderBy, RawSQL
 
 from yiwang.search import backends, expand, ranking
 from yiwang.search.models import CorpusStatistic, Document, TermStatistic
@@ -23,6 +24,11 @@ CANDIDATES = 1000
 SIMILAR_VOCABULARY = 32
 SIMILAR_TERMS = 8
 SIMILAR_MIN_SHARED = 2
+# A query of one term held by at least this share of the kind's documents reads its
+# candidates without the RUM index: the newest rows hold enough matches, so PostgreSQL's
+# walk through them (3–5 ms at a million documents) beats RUM's sort of every match (70–470
+# ms). Below, RUM is the safer choice: a walk for a rarer or clustered term can read far.
+COMMON_TERM_SHARE = 0.2
 # Object ids a search may return, e.g. ``visible_messages(scope).values("pk")``.
 Within = QuerySet[Any, Any] | Sequence[int] | None
 
@@ -94,8 +100,15 @@ def _counted(kind: str, terms: Sequence[Term]) -> tuple[dict[Term, int], int]:
     return dict(zip(terms, row[1:], strict=True)), row[0]
 
 
+def _newest_first(kind: str, below: int | None = None, *, rum_index: bool = True) -> OrderBy:
+    """Candidates' order for a match condition: from the kind's RUM index if it has one."""
+    rum = backends.newest_first(kind, below) if rum_index else None
+    # Constant SQL text from ``backends``; the bound is a parameter.
+    return F("object_id").desc() if rum is None else RawSQL(*rum).asc()  # noqa: S611
+
+
 def _matching_candidates(
-    kind: str, condition: tuple[str, list[str]], within: Within
+    kind: str, condition: tuple[str, list[str]], within: Within, count: int
 ) -> list[ranking.Candidate]:
     """As ``_candidates`` for a match condition, in plain SQL: the search of every keystroke
     (services, suggestions) spends less on building queries than on running them."""
@@ -112,16 +125,20 @@ def _matching_candidates(
             return []
         sql += f" AND object_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
+    order, order_params = backends.newest_first(kind) or ("object_id DESC", [])
     with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY object_id DESC LIMIT %s", [*params, CANDIDATES])
+        cursor.execute(f"{sql} ORDER BY {order} LIMIT %s", [*params, *order_params, count])
         rows = cursor.fetchall()
     return [ranking.Candidate(object_id, tokens.split()) for object_id, tokens in rows]
 
 
-def _candidates(documents: QuerySet[Document], within: Within) -> list[ranking.Candidate]:
+def _candidates(
+    documents: QuerySet[Document], within: Within, count: int, order: OrderBy
+) -> list[ranking.Candidate]:
+    """The newest ``count`` documents (in ``order``: ``_newest_first`` or by id)."""
     if within is not None:
         documents = documents.filter(object_id__in=within)
-    rows = documents.order_by("-object_id").values_list("object_id", "tokens")[:CANDIDATES]
+    rows = documents.order_by(order).values_list("object_id", "tokens")[:count]
     return [ranking.Candidate(object_id, tokens.split()) for object_id, tokens in rows]
 
 
@@ -132,8 +149,12 @@ def search(
     within: Within = None,
     *,
     expansion: expand.Expansion | None = None,
+    candidates: int = CANDIDATES,
 ) -> SearchResult:
     """The ``limit`` best documents holding every term of ``query``; near matches if none.
+
+    The best among the newest ``candidates`` matches: fewer rank faster and reach less far
+    back (200 suits a page of 50 at a million documents: docs/decisions/0037).
 
     With an ``expansion`` (kinds indexed with pinyin), every part of the query may also be
     matched by a synonym, its pinyin, initials, a homophone or a corrected spelling
@@ -144,20 +165,26 @@ def search(
         return SearchResult([])
     corrected = False
     if expansion is not None:
-        ids, df, n_docs, corrected = _expanded(kind, query, expansion, within)
+        ids, df, n_docs, corrected = _expanded(kind, query, expansion, within, candidates)
     else:
         df, n_docs = document_frequencies(kind, terms)
-        candidates = _candidates(_documents(kind, terms, "all"), within)
-        ids = ranking.rank(terms, candidates, df, n_docs)
+        documents = _documents(kind, terms, "all")
+        order = _newest_first(kind, rum_index=not _one_common_term(terms, df, n_docs))
+        found = _candidates(documents, within, candidates, order)
+        ids = ranking.rank(terms, found, df, n_docs)
     if ids:
         return SearchResult(ids[:limit], fuzzy=corrected)
     near_titles = expansion is None or expansion.near_titles
-    near = _near(kind, query, terms, df, n_docs, within, near_titles=near_titles)
+    near = _near(kind, query, terms, df, n_docs, within, candidates, near_titles=near_titles)
     return SearchResult(near[:limit], fuzzy=True)
 
 
+def _one_common_term(terms: Sequence[Term], df: dict[Term, int], n_docs: int) -> bool:
+    return len(terms) == 1 and df[terms[0]] >= COMMON_TERM_SHARE * n_docs
+
+
 def _expanded(
-    kind: str, query: str, expansion: expand.Expansion, within: Within
+    kind: str, query: str, expansion: expand.Expansion, within: Within, count: int
 ) -> tuple[list[int], dict[Term, int], int, bool]:
     """Ranked ids, the frequencies, the corpus size, and whether spellings were corrected
     (then the matches are near ones)."""
@@ -167,7 +194,7 @@ def _expanded(
     if corrected:
         groups, corrections = expand.corrected(groups, df, vocabulary(kind))
         df = {**df, **corrections}
-    candidates = _matching_candidates(kind, backends.groups_condition(groups), within)
+    candidates = _matching_candidates(kind, backends.groups_condition(groups), within, count)
     ranked = ranking.rank_groups(groups, candidates, df, n_docs)
     return [object_id for object_id, _ in ranked], df, n_docs, corrected
 
@@ -204,17 +231,20 @@ def _near(
     df: dict[Term, int],
     n_docs: int,
     within: Within,
+    count: int,
     *,
     near_titles: bool = True,
 ) -> list[int]:
     """Documents with at least half of the terms; on PostgreSQL also near titles (pg_trgm)."""
     needed = max(1, math.ceil(len(terms) / 2))
-    candidates = _candidates(_documents(kind, terms, "any"), within)
+    documents = _documents(kind, terms, "any")
+    candidates = _candidates(documents, within, count, _newest_first(kind))
     ids = ranking.rank(terms, candidates, df, n_docs, min_matched=needed)
     near = backends.near_title_ids_sql(query.strip()[:100]) if near_titles else None
     if near is not None:
-        documents = _in_index(kind, near)
-        ids += [c.object_id for c in _candidates(documents, within) if c.object_id not in ids]
+        # No terms here for a RUM index to answer: the plain order.
+        titled = _candidates(_in_index(kind, near), within, count, F("object_id").desc())
+        ids += [c.object_id for c in titled if c.object_id not in ids]
     return ids
 
 
@@ -233,5 +263,5 @@ def similar(kind: str, object_id: int, limit: int = 5, within: Within = None) ->
         return []
     # "pairs": only documents sharing two of the terms, as the ranking requires anyway.
     earlier = _documents(kind, terms, "pairs").filter(object_id__lt=object_id)
-    candidates = _candidates(earlier, within)
+    candidates = _candidates(earlier, within, CANDIDATES, _newest_first(kind, object_id))
     return ranking.rank(terms, candidates, df, n_docs, min_matched=SIMILAR_MIN_SHARED)[:limit]

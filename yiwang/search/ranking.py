@@ -36,13 +36,62 @@ def term_frequency(term: Term, counts: Mapping[str, int]) -> int:
     return sum(n for token, n in counts.items() if term.matches(token))
 
 
-def _term_score(
-    term: Term, counts: Mapping[str, int], df: Mapping[Term, int], n_docs: int, norm: float
-) -> float:
-    tf = term_frequency(term, counts)
-    if not tf:
-        return 0.0
-    return idf(df.get(term, 0), n_docs) * tf * (K1 + 1.0) / (tf + norm)
+# A query has few terms: counting each in the token list beats building a Counter of every
+# token (~190 tokens a document). Above this many terms, the Counter wins.
+COUNT_EACH_UP_TO = 6
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A query made ready once for all its candidates: its distinct terms with their idf, and
+    its groups in summing order, each alternative as (weight, positions of its terms in
+    ``terms``, in term order)."""
+
+    terms: tuple[Term, ...]
+    idfs: tuple[float, ...]
+    groups: tuple[tuple[tuple[float, tuple[int, ...]], ...], ...]
+
+    @classmethod
+    def of(cls, groups: Sequence[Group], df: Mapping[Term, int], n_docs: int) -> _Query:
+        terms = tuple(sorted({t for group in groups for t in group.terms}))
+        position = {term: i for i, term in enumerate(terms)}
+        ordered = tuple(
+            tuple((a.weight, tuple(position[t] for t in sorted(a.terms))) for a in g.alternatives)
+            for g in sorted(groups)
+        )
+        return cls(terms, tuple(idf(df.get(t, 0), n_docs) for t in terms), ordered)
+
+    def frequencies(self, tokens: Sequence[str]) -> list[int]:
+        """Each term's frequency in ``tokens``: the integers ``term_frequency`` counts."""
+        if len(self.terms) > COUNT_EACH_UP_TO:
+            counts = Counter(tokens)
+            return [term_frequency(term, counts) for term in self.terms]
+        return [
+            sum(1 for token in tokens if token.startswith(term.text))
+            if term.prefix
+            else tokens.count(term.text)
+            for term in self.terms
+        ]
+
+    def score(self, tokens: Sequence[str]) -> tuple[int, float]:
+        """``bm25`` of one document: the same arithmetic in the same order."""
+        tfs = self.frequencies(tokens)
+        norm = K1 * (1.0 - B + B * len(tokens) / REFERENCE_LENGTH)
+        scores = [
+            self.idfs[i] * tf * (K1 + 1.0) / (tf + norm) if tf else 0.0 for i, tf in enumerate(tfs)
+        ]
+        matched, total = 0, 0.0
+        for alternatives in self.groups:
+            best = None
+            for weight, positions in alternatives:
+                mine = [scores[i] for i in positions]
+                if all(mine):
+                    value = weight * sum(mine) / len(mine)
+                    best = value if best is None else max(best, value)
+            if best is not None:
+                matched += 1
+                total += best
+        return matched, total
 
 
 def bm25(
@@ -55,20 +104,7 @@ def bm25(
     three bigrams does not outweigh the literal word of one. For plain groups (one term each)
     this is the textbook sum over the query terms.
     """
-    counts = Counter(tokens)
-    norm = K1 * (1.0 - B + B * len(tokens) / REFERENCE_LENGTH)
-    matched, score = 0, 0.0
-    for group in sorted(groups):
-        best = None
-        for alternative in group.alternatives:
-            scores = [_term_score(t, counts, df, n_docs, norm) for t in sorted(alternative.terms)]
-            if all(scores):
-                value = alternative.weight * sum(scores) / len(scores)
-                best = value if best is None else max(best, value)
-        if best is not None:
-            matched += 1
-            score += best
-    return matched, score
+    return _Query.of(groups, df, n_docs).score(tokens)
 
 
 def rank_groups(
@@ -80,9 +116,10 @@ def rank_groups(
     min_matched: int = 1,
 ) -> list[tuple[int, float]]:
     """(object id, score), best first: most groups matched, then score, then the newest."""
+    query = _Query.of(groups, df, n_docs)
     scored = []
     for candidate in candidates:
-        matched, score = bm25(groups, candidate.tokens, df, n_docs)
+        matched, score = query.score(candidate.tokens)
         if matched >= min_matched:
             scored.append((-matched, -score, -candidate.object_id))
     return [(-key[2], -key[1]) for key in sorted(scored)]

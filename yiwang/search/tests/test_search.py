@@ -11,6 +11,7 @@ import random
 import pytest
 from django.db import connection
 
+from yiwang.search import top_k
 from yiwang.search.actions import (
     Source,
     do_index,
@@ -149,6 +150,7 @@ def test_most_fixed_queries_fill_a_page_of_ten(indexed: dict[int, tuple[str, str
 def test_a_search_costs_two_queries(
     indexed: dict[int, tuple[str, str]], django_assert_num_queries: object
 ) -> None:
+    top_k.indexed_kinds()  # which kinds have a RUM index: looked up once per process
     # The statistics (or, before the first refresh, the counts) and the candidates.
     with django_assert_num_queries(3):  # type: ignore[operator]
         search(KIND, "停车 收费")
