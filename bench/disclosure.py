@@ -22,6 +22,10 @@ character words of the titles, two-word queries, queries within a filter). One w
 (which also counts each page's SQL statements), then ``--rounds`` (catalogue) and
 ``--search-rounds`` (search) timed passes; p50/p90/p99/max in ms.
 
+**Search index.** Where the server offers RUM, the disclosure documents get their optional
+RUM index (``manage.py search_indexes``, decision 0037); ``search_index`` in the record says
+which index the search read.
+
 **Kept pages.** Every information's page is rendered and kept as publication keeps it
 (``page_cache.do_render_pages``, in ``--render-workers`` processes), unless the database
 already holds this release's pages (the page version is part of the record); the secret key
@@ -29,7 +33,8 @@ is fixed, since the pages' CSRF placeholder follows it.
 
 **Pages** (gunicorn with ``yiwang.wsgi:application`` as in production — the front before
 Django — DEBUG off, Redis cache): anonymous ``GET /open/info/<index number>/`` of documents
-drawn uniformly at random (seeded) over all N, on ``--connections`` keep-alive connections
+drawn uniformly at random (seeded) over all N (the kept pages read into memory first with
+``pg_prewarm``), on ``--connections`` keep-alive connections
 from this (second) process for ``--seconds``; 200s per second. Then a hot set (``--hot``
 documents at random for ``--hot-seconds``), and the framework's ceiling on the same server:
 ``GET /api/v1/natures`` (no database) as ``bench/payments.py`` measures it.
@@ -197,9 +202,21 @@ def prepare(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
         vacuum_analyze()
     else:
         record = {**wanted, **build(args)}
-    record = {**record, **keep_pages(args, record)}
+    record = {**record, **keep_pages(args, record), "search_index": search_index()}
     write_record(name, record)
     return {**record, "reused": reuse}
+
+
+def search_index() -> str:
+    """The optional RUM index of the disclosure documents, made when the server offers RUM
+    (``manage.py search_indexes``, decision 0037); which index the search reads."""
+    from yiwang.search import top_k
+
+    if top_k.rum_available() and "disclosure" not in top_k.indexed_kinds():
+        log("creating the RUM index of the disclosure documents")
+        top_k.create_indexes(["disclosure"])
+        top_k.forget()
+    return "rum" if "disclosure" in top_k.indexed_kinds() else "gin"
 
 
 def keep_pages(args: argparse.Namespace, record: dict[str, Any]) -> dict[str, Any]:
@@ -459,6 +476,19 @@ def flush_redis(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+def prewarm_pages() -> None:
+    """The kept pages and their index read into memory (``pg_prewarm``), as a server
+    serving them keeps them there (``pg_prewarm.autoprewarm``, enough RAM): uniformly random
+    reads over a table evicted by the machine's memory reclaim measure the disk instead."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        for relation in ("disclosure_publishedpage", "one_page_per_language"):
+            cursor.execute("SELECT pg_prewarm(%s, 'read')", [relation])
+    connection.close()
+
+
 def serve_pages(args: argparse.Namespace, var_dir: Path, paths: list[str]) -> dict[str, Any]:
     """Start the production server (the front before Django), drive it, stop it."""
     env = server_env("postgres", var_dir)
@@ -466,6 +496,7 @@ def serve_pages(args: argparse.Namespace, var_dir: Path, paths: list[str]) -> di
     env.update(DATABASE_URL=f"{POSTGRES_SERVER}/{database_name(args.documents)}")
     env.update(REDIS_URL=redis_url, SECRET_KEY=SECRET_KEY)
     flush_redis(redis_url)
+    prewarm_pages()
     command = server_command("gunicorn", args.port, args.workers, args.threads)
     server = start_server(env, command, args.port)
     try:
