@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from yiwang.accounts.models import User
-from yiwang.disclosure import actions
+from yiwang.disclosure import actions, page_cache
 from yiwang.disclosure.actions import Content, DisclosureError
 from yiwang.disclosure.models import Information, PublishedPage
 from yiwang.disclosure.staff_forms import ContentForm
@@ -50,6 +50,19 @@ def test_a_topics_page_lists_its_published_items_newest_first(
     assert items_of(kept(topic)) == ["关于简化开办企业流程的通知", "关于减税降费的通知"]
     served = Client().get(page(topic)).content.decode()
     assert items_of(served) == items_of(kept(topic))
+
+
+def test_a_topics_page_lists_only_its_newest_items_and_others_keep_theirs(
+    topic: Information, publish: Publish, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = publish(policy(kind="topic", title="乡村振兴专题"))
+    for title in ("第一份通知", "第二份通知", "第三份通知"):
+        publish(policy(title=title, topic_id=topic.pk))
+    publish(policy(title="乡村通知", topic_id=other.pk))
+    monkeypatch.setattr(page_cache, "TOPIC_ITEMS", 2)
+    page_cache.do_render_pages([topic.index_no, other.index_no])
+    assert items_of(kept(topic)) == ["第三份通知", "第二份通知"]
+    assert items_of(kept(other)) == ["乡村通知"]
 
 
 def test_an_item_names_its_topic_with_a_link(topic: Information, publish: Publish) -> None:

@@ -42,7 +42,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
@@ -264,17 +265,18 @@ def kept(language: str, index_no: str) -> tuple[int, str] | None:
 
 
 def shown_beside(informations: Sequence[Information]) -> dict[int, Beside]:
-    """What each information's page shows besides it: three queries for any number."""
+    """What each information's page shows besides it: four queries for any number."""
     ids = [information.pk for information in informations]
     beside = {pk: Beside() for pk in ids}
-    linked = Information.objects.filter(
-        Q(interprets_id__in=ids) | Q(topic_id__in=ids), state=InfoState.PUBLISHED
-    )
-    for row in linked.order_by("-published_at", "-pk").only(*LINKED_FIELDS):
-        if row.interprets_id in beside:
-            beside[row.interprets_id].interpretations.append(row)
-        if row.topic_id in beside and len(beside[row.topic_id].items) < TOPIC_ITEMS:
-            beside[row.topic_id].items.append(row)
+    published = Information.objects.filter(state=InfoState.PUBLISHED).only(*LINKED_FIELDS)
+    newest = [F("published_at").desc(), F("pk").desc()]
+    # A topic's newest items only, however many it holds: numbered per topic in the query.
+    rank = Window(RowNumber(), partition_by=[F("topic_id")], order_by=newest)
+    items = published.filter(topic_id__in=ids).annotate(rank=rank).filter(rank__lte=TOPIC_ITEMS)
+    for item in items.order_by(*newest):
+        beside[item.topic_id].items.append(item)  # type: ignore[index]
+    for interpretation in published.filter(interprets_id__in=ids).order_by(*newest):
+        beside[interpretation.interprets_id].interpretations.append(interpretation)  # type: ignore[index]
     for attachment in Attachment.objects.filter(information_id__in=ids).order_by("pk"):
         beside[attachment.information_id].files.append(attachment)
     return beside
