@@ -17,7 +17,9 @@ from yiwang.disclosure import actions, page_cache
 from yiwang.disclosure.actions import Content, DisclosureError
 from yiwang.disclosure.models import Information, PublishedPage
 from yiwang.disclosure.staff_forms import ContentForm
+from yiwang.orgs.models import Department
 
+from .conftest import _staff
 from .test_disclosure_page_cache import body, clock, head, info, officer, page, policy, publish
 
 __all__ = ["body", "clock", "head", "info", "officer", "publish"]  # fixtures, as pytest sees them
@@ -136,6 +138,31 @@ def test_a_topic_that_does_not_exist_is_refused(officer: User) -> None:
     with pytest.raises(DisclosureError) as refused:
         actions.do_draft(officer, officer.department, policy(topic_id=987_654))  # type: ignore[arg-type]
     assert refused.value.field == "topic"
+
+
+def test_another_bodys_draft_topic_is_neither_offered_nor_accepted_but_its_published_one_is(
+    officer: User,
+    publish: Publish,
+    departments: dict[str, Department],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:
+    transport_officer = _staff(
+        "transport_officer", ["disclosure_officer"], departments["transport"]
+    )
+    transport_head = _staff("transport_head", ["disclosure_head"], departments["transport"])
+    draft = actions.do_draft(
+        transport_officer, departments["transport"], policy(kind="topic", title="交通草稿专题")
+    )
+    offered = ContentForm(body_id=officer.department_id or 0).fields["topic"]
+    assert draft.pk not in [choice.pk for choice in offered.queryset]  # type: ignore[attr-defined]
+    with pytest.raises(DisclosureError) as refused:
+        actions.do_draft(officer, officer.department, policy(topic_id=draft.pk))  # type: ignore[arg-type]
+    assert refused.value.field == "topic"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_submit(transport_officer, draft.pk)
+        actions.do_approve(transport_head, draft.pk)
+    joined = actions.do_draft(officer, officer.department, policy(topic_id=draft.pk))  # type: ignore[arg-type]
+    assert joined.topic_id == draft.pk
 
 
 def test_the_staff_form_offers_open_topics_and_keeps_the_choice(

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +92,7 @@ def check_can_approve(user: User, information: Information) -> None:
         raise PermissionError(_("Only the head of the body's disclosure office can approve."))
 
 
-def check_content(content: Content, today: dt.date) -> None:
+def check_content(content: Content, today: dt.date, body_id: int) -> None:
     """The content's own rules (each error names its field)."""
     if content.attribute == Attribute.WITHHELD and not content.withheld_reason.strip():
         raise DisclosureError(
@@ -109,17 +109,25 @@ def check_content(content: Content, today: dt.date) -> None:
         if later is not None and later < content.generated_on:
             raise DisclosureError(_("This date is before the date it was generated."), field)
     _check_interprets(content)
-    _check_topic(content)
+    _check_topic(content, body_id)
 
 
-def _check_topic(content: Content) -> None:
+def _check_topic(content: Content, body_id: int) -> None:
+    """A topic of kind topic, not withdrawn: published, or the body's own (another body's
+    draft is not this body's to see)."""
     if content.topic_id is None:
         return
     if content.kind == InfoKind.TOPIC:
         raise DisclosureError(_("A topic cannot belong to another topic."), "topic")
-    target = Information.objects.filter(pk=content.topic_id).values_list("kind", "state").first()
-    if target is None or target[0] != InfoKind.TOPIC or target[1] == InfoState.WITHDRAWN:
+    if not open_topics(body_id).filter(pk=content.topic_id).exists():
         raise DisclosureError(_("Choose a topic that has not been withdrawn."), "topic")
+
+
+def open_topics(body_id: int) -> QuerySet[Information]:
+    """The topics a body's information may join: published ones, and the body's own that
+    are not withdrawn."""
+    own = Q(body_id=body_id) & ~Q(state=InfoState.WITHDRAWN)
+    return Information.objects.filter(Q(state=InfoState.PUBLISHED) | own, kind=InfoKind.TOPIC)
 
 
 def _check_interprets(content: Content) -> None:
@@ -154,7 +162,7 @@ def do_draft(user: User, body: Department, content: Content, index_no: str = "")
     unless one is given (information registered in another system keeps its number)."""
     check_can_draft(user, body)
     now = timezone.now()
-    check_content(content, timezone.localdate(now))
+    check_content(content, timezone.localdate(now), body.pk)
     if index_no:
         check_index_no(index_no)
     try:
@@ -220,9 +228,9 @@ def do_revise(user: User, information_id: int, content: Content, note: str = "")
     """A new revision: a draft by its body's officers; published information only by the
     office head (the change is public at once, and the history shows it)."""
     now = timezone.now()
-    check_content(content, timezone.localdate(now))
     with transaction.atomic():
         information = _locked(information_id)
+        check_content(content, timezone.localdate(now), information.body_id)
         # The pages that list this one until now: the document it interprets, its topic.
         listed_by = (information.interprets_id, information.topic_id)
         if information.state == InfoState.PUBLISHED:

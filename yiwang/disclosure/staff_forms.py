@@ -10,13 +10,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.disclosure.actions import Content
+from yiwang.disclosure.actions import Content, open_topics
 from yiwang.disclosure.models import (
     Attribute,
     Category,
     InfoKind,
     Information,
-    InfoState,
     OpennessType,
 )
 
@@ -73,10 +72,7 @@ class ContentForm(forms.Form):
         field.queryset = documents.order_by("-generated_on", "-pk")
         topics = self.fields["topic"]
         assert isinstance(topics, forms.ModelChoiceField)
-        open_topics = Information.objects.filter(kind=InfoKind.TOPIC).exclude(
-            state=InfoState.WITHDRAWN
-        )
-        topics.queryset = open_topics.order_by("-generated_on", "-pk")
+        topics.queryset = open_topics(body_id).order_by("-generated_on", "-pk")
 
     def content(self, repealed_on: dt.date | None = None) -> Content:
         data = self.cleaned_data
