@@ -36,6 +36,9 @@ from yiwang.orgs.models import Department
 from yiwang.search.models import Document
 
 from .conftest import _staff
+from .disclosure_personas import body, head, officer
+
+__all__ = ["body", "head", "officer"]  # fixtures, as pytest sees them
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = Calendar.from_chinesecalendar()
@@ -48,21 +51,6 @@ def _a_working_morning() -> Iterator[None]:
     morning = dt.datetime(2026, 11, 17, 10, 0, tzinfo=SHANGHAI)
     with time_machine.travel(morning, tick=True), translation.override("en"):
         yield
-
-
-@pytest.fixture
-def body(departments: dict[str, Department]) -> Department:
-    return departments["housing"]
-
-
-@pytest.fixture
-def officer(body: Department) -> User:
-    return _staff("disclosure_officer", ["disclosure_officer"], body)
-
-
-@pytest.fixture
-def head(body: Department) -> User:
-    return _staff("disclosure_head", ["disclosure_head"], body)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from yiwang.disclosure import actions, page_cache
 from yiwang.disclosure.front import Front
 from yiwang.disclosure.models import Information
 
-from .test_disclosure_page_cache import body, clock, head, info, officer, policy, publish
+from .disclosure_personas import body, head, officer
+from .test_disclosure_page_cache import clock, info, policy, publish
 
 __all__ = ["body", "clock", "head", "info", "officer", "publish"]  # fixtures, as pytest sees them
 

@@ -24,9 +24,10 @@ from yiwang.accounts.models import User
 from yiwang.disclosure import actions, page_cache
 from yiwang.disclosure.actions import Content
 from yiwang.disclosure.models import Attribute, Information, PublishedPage
-from yiwang.orgs.models import Department
 
-from .conftest import _staff
+from .disclosure_personas import body, head, officer
+
+__all__ = ["body", "head", "officer"]  # fixtures, as pytest sees them
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = dt.datetime(2026, 11, 17, 10, 0, tzinfo=SHANGHAI)
@@ -40,21 +41,6 @@ def clock() -> Iterator[time_machine.Traveller]:
     """A working morning; tests move it on."""
     with time_machine.travel(MORNING, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def body(departments: dict[str, Department]) -> Department:
-    return departments["housing"]
-
-
-@pytest.fixture
-def officer(body: Department) -> User:
-    return _staff("disclosure_officer", ["disclosure_officer"], body)
-
-
-@pytest.fixture
-def head(body: Department) -> User:
-    return _staff("disclosure_head", ["disclosure_head"], body)
 
 
 def policy(**overrides: Any) -> Content:

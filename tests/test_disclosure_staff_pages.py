@@ -20,6 +20,9 @@ from yiwang.disclosure.models import Information, InfoState
 from yiwang.orgs.models import Department
 
 from .conftest import _staff
+from .disclosure_personas import body, head, officer
+
+__all__ = ["body", "head", "officer"]  # fixtures, as pytest sees them
 from .test_disclosure import policy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,21 +34,6 @@ def _a_working_morning() -> Iterator[None]:
     morning = dt.datetime(2026, 11, 17, 10, 0, tzinfo=SHANGHAI)
     with time_machine.travel(morning, tick=True), translation.override("en"):
         yield
-
-
-@pytest.fixture
-def body(departments: dict[str, Department]) -> Department:
-    return departments["housing"]
-
-
-@pytest.fixture
-def officer(body: Department) -> User:
-    return _staff("disclosure_officer", ["disclosure_officer"], body)
-
-
-@pytest.fixture
-def head(body: Department) -> User:
-    return _staff("disclosure_head", ["disclosure_head"], body)
 
 
 def form(**overrides: str) -> dict[str, str]:

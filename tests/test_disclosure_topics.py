@@ -20,7 +20,8 @@ from yiwang.disclosure.staff_forms import ContentForm
 from yiwang.orgs.models import Department
 
 from .conftest import _staff
-from .test_disclosure_page_cache import body, clock, head, info, officer, page, policy, publish
+from .disclosure_personas import body, head, officer
+from .test_disclosure_page_cache import clock, info, page, policy, publish
 
 __all__ = ["body", "clock", "head", "info", "officer", "publish"]  # fixtures, as pytest sees them
 

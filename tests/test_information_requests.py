@@ -30,6 +30,9 @@ from yiwang.notify.models import OutboxItem
 from yiwang.orgs.models import Department
 
 from .conftest import _staff
+from .disclosure_personas import body, head, officer
+
+__all__ = ["body", "head", "officer"]  # fixtures, as pytest sees them
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORM = "/en/open/request/"
@@ -46,21 +49,6 @@ def at(day: dt.date, hour: int = 10) -> time_machine.travel:
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def body(departments: dict[str, Department]) -> Department:
-    return departments["housing"]
-
-
-@pytest.fixture
-def officer(body: Department) -> User:
-    return _staff("disclosure_officer", ["disclosure_officer"], body)
-
-
-@pytest.fixture
-def head(body: Department) -> User:
-    return _staff("disclosure_head", ["disclosure_head"], body)
 
 
 def asking(**overrides: str) -> RequestInput:
